@@ -1,0 +1,117 @@
+// The only table definitions; drizzle-kit generates migrations/ from this file.
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Local users, keyed by (issuer, subject) of their IdP. */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    kind: text('kind', { enum: ['workforce', 'vendor', 'service'] }).notNull(),
+    organization: text('organization'),
+    department: text('department'),
+    displayName: text('display_name'),
+    email: text('email'),
+    /** JSON array of role names. */
+    roles: text('roles').notNull().default('[]'),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('users_issuer_subject').on(t.issuer, t.subject)],
+);
+
+/** Enrolled devices and their latest posture-derived tier. */
+export const devices = sqliteTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    /** SPKI PEM of the device key; the private key never leaves the device. */
+    publicKey: text('public_key').notNull(),
+    state: text('state', { enum: ['pending', 'active', 'revoked'] }).notNull(),
+    /** JSON object of enrolment facts (hostname, os, machine id). */
+    facts: text('facts').notNull().default('{}'),
+    tier: text('tier'),
+    postureAt: integer('posture_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('devices_user').on(t.userId)],
+);
+
+/** Every certificate the CA issued, with its revocation state. */
+export const certificates = sqliteTable(
+  'certificates',
+  {
+    serial: text('serial').primaryKey(),
+    kind: text('kind', { enum: ['root', 'intermediate', 'server', 'client', 'service'] }).notNull(),
+    subject: text('subject').notNull(),
+    userId: text('user_id'),
+    deviceId: text('device_id'),
+    sessionId: text('session_id'),
+    grantId: text('grant_id'),
+    /** SHA-256 of the DER, hex. */
+    fingerprint: text('fingerprint').notNull(),
+    notBefore: integer('not_before').notNull(),
+    notAfter: integer('not_after').notNull(),
+    issuedAt: integer('issued_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    revocationReason: text('revocation_reason'),
+    pem: text('pem').notNull(),
+  },
+  (t) => [
+    index('certificates_user').on(t.userId),
+    index('certificates_device').on(t.deviceId),
+    index('certificates_session').on(t.sessionId),
+    index('certificates_revoked').on(t.revokedAt),
+  ],
+);
+
+/** Policy sets, content-addressed by the SHA-256 of their canonical form. */
+export const policyVersions = sqliteTable(
+  'policy_versions',
+  {
+    id: text('id').primaryKey(),
+    state: text('state', { enum: ['proposed', 'active', 'superseded', 'rejected'] }).notNull(),
+    /** JSON object: file name -> text (policies, schema, tests). */
+    files: text('files').notNull(),
+    author: text('author').notNull(),
+    message: text('message').notNull().default(''),
+    approvedBy: text('approved_by'),
+    createdAt: integer('created_at').notNull(),
+    activatedAt: integer('activated_at'),
+  },
+  (t) => [index('policy_versions_state').on(t.state)],
+);
+
+/** The hash-chained audit log; append-only. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    seq: integer('seq').primaryKey(),
+    /** RFC 3339 UTC with milliseconds. */
+    time: text('time').notNull(),
+    type: text('type').notNull(),
+    actor: text('actor').notNull(),
+    outcome: text('outcome').notNull(),
+    /** Canonical JSON (RFC 8785) of the event detail. */
+    detail: text('detail').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_events_type').on(t.type), index('audit_events_actor').on(t.actor)],
+);
+
+/** Signed checkpoints of the audit chain head; they make truncation detectable. */
+export const auditCheckpoints = sqliteTable('audit_checkpoints', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  seq: integer('seq').notNull(),
+  hash: text('hash').notNull(),
+  time: text('time').notNull(),
+  keyId: text('key_id').notNull(),
+  /** Ed25519 signature, base64, over the checkpoint's canonical JSON. */
+  signature: text('signature').notNull(),
+});
