@@ -18,8 +18,6 @@ CREATE TABLE `audit_events` (
 	`hash` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `audit_events_type` ON `audit_events` (`type`);--> statement-breakpoint
-CREATE INDEX `audit_events_actor` ON `audit_events` (`actor`);--> statement-breakpoint
 CREATE TABLE `certificates` (
 	`serial` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,

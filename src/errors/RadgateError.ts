@@ -21,6 +21,7 @@ export type RadgateErrorCode =
   | 'certificate-not-found'
   | 'audit-unavailable'
   | 'audit-chain-broken'
+  | 'audit-key-insecure'
   | 'internal';
 
 export interface RadgateErrorOptions {
@@ -49,6 +50,7 @@ const defaultStatus: Record<RadgateErrorCode, number> = {
   'certificate-not-found': 404,
   'audit-unavailable': 503,
   'audit-chain-broken': 500,
+  'audit-key-insecure': 500,
   internal: 500,
 };
 

@@ -35,8 +35,12 @@ export interface AuditQuery {
 }
 
 export interface AuditRepo {
-  /** Inserts rows in one transaction; resolves after the (FULL-sync) commit. */
-  appendBatch(rows: readonly AuditRow[]): Promise<void>;
+  /**
+   * Inserts rows (and optionally a checkpoint of the new head) in one transaction;
+   * resolves after the (FULL-sync) commit, rejects with `audit-unavailable` when nothing
+   * was written.
+   */
+  appendBatch(rows: readonly AuditRow[], checkpoint?: Omit<CheckpointRow, 'id'>): Promise<void>;
   /** The last row of the chain, or undefined when empty. */
   head(): Promise<AuditRow | undefined>;
   /** Streams rows in seq order (bounded memory), from seq > afterSeq. */
@@ -50,20 +54,44 @@ export interface AuditRepo {
 
 const COLS = 'seq, time, type, actor, outcome, detail, prev_hash AS prevHash, hash';
 const PAGE = 1000;
+const INSERT_CHUNK = 64;
 
 export function auditRepo(sqlite: Database.Database): AuditRepo {
-  const insert = sqlite.prepare(
-    'INSERT INTO audit_events (seq, time, type, actor, outcome, detail, prev_hash, hash) VALUES (@seq, @time, @type, @actor, @outcome, @detail, @prevHash, @hash)',
+  // One multi-row INSERT per chunk: about half the per-row cost of one statement per row.
+  const insertSql = (n: number) =>
+    'INSERT INTO audit_events (seq, time, type, actor, outcome, detail, prev_hash, hash) VALUES ' +
+    Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+  const insertStmts = new Map<number, Database.Statement>();
+  const insertStmt = (n: number) => {
+    let stmt = insertStmts.get(n);
+    if (!stmt) insertStmts.set(n, (stmt = sqlite.prepare(insertSql(n))));
+    return stmt;
+  };
+  const insertCp = sqlite.prepare(
+    'INSERT INTO audit_checkpoints (seq, hash, time, key_id, signature) VALUES (@seq, @hash, @time, @keyId, @signature)',
   );
-  const insertMany = sqlite.transaction((rows: readonly AuditRow[]) => {
-    for (const r of rows) insert.run(r);
+  const insertMany = sqlite.transaction((rows: readonly AuditRow[], cp: Omit<CheckpointRow, 'id'> | undefined) => {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const n = Math.min(INSERT_CHUNK, rows.length - i);
+      const args: unknown[] = new Array(n * 8);
+      for (let j = 0, k = 0; j < n; j++) {
+        const r = rows[i + j]!;
+        args[k++] = r.seq;
+        args[k++] = r.time;
+        args[k++] = r.type;
+        args[k++] = r.actor;
+        args[k++] = r.outcome;
+        args[k++] = r.detail;
+        args[k++] = r.prevHash;
+        args[k++] = r.hash;
+      }
+      insertStmt(n).run(args);
+    }
+    if (cp) insertCp.run(cp);
   });
   const headStmt = sqlite.prepare(`SELECT ${COLS} FROM audit_events ORDER BY seq DESC LIMIT 1`);
   const pageStmt = sqlite.prepare(`SELECT ${COLS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ${PAGE}`);
   const countStmt = sqlite.prepare('SELECT count(*) AS n FROM audit_events');
-  const insertCp = sqlite.prepare(
-    'INSERT INTO audit_checkpoints (seq, hash, time, key_id, signature) VALUES (@seq, @hash, @time, @keyId, @signature)',
-  );
   const cpCols = 'id, seq, hash, time, key_id AS keyId, signature';
   const lastCp = sqlite.prepare(`SELECT ${cpCols} FROM audit_checkpoints ORDER BY id DESC LIMIT 1`);
   const allCp = sqlite.prepare(`SELECT ${cpCols} FROM audit_checkpoints ORDER BY id`);
@@ -77,7 +105,8 @@ export function auditRepo(sqlite: Database.Database): AuditRepo {
   };
 
   return {
-    appendBatch: (rows) => guard('append', () => insertMany(rows)),
+    // IMMEDIATE: take the write lock up front instead of failing to upgrade a read lock.
+    appendBatch: (rows, checkpoint) => guard('append', () => insertMany.immediate(rows, checkpoint)),
     head: () => guard('head', () => headStmt.get() as AuditRow | undefined),
     async *iterate(afterSeq = 0) {
       let after = afterSeq;
