@@ -1,5 +1,7 @@
-// Issued certificates and their revocation state.
-import { and, eq, isNotNull, isNull, desc } from 'drizzle-orm';
+// Issued certificates and their revocation state. Times are epoch milliseconds.
+// Inserts are group-committed: rows inserted in the same tick share one transaction,
+// and each insert resolves only after that transaction committed (synchronous=FULL).
+import { and, eq, gt, isNotNull, isNull, desc, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { wrapError } from '../errors/index.js';
 import * as schema from './schema.js';
@@ -9,15 +11,27 @@ export type CertificateRow = typeof certificates.$inferSelect;
 export type NewCertificateRow = typeof certificates.$inferInsert;
 
 export interface CertificatesRepo {
+  /** Resolves once the row is durable; rejects (store-unavailable) if it was not written. */
   insert(row: NewCertificateRow): Promise<void>;
   get(serial: string): Promise<CertificateRow | undefined>;
   /** Marks a certificate revoked; false when it was unknown or already revoked. */
   revoke(serial: string, reason: string, at: number): Promise<boolean>;
   /** Revokes every unrevoked certificate matching the filter; returns their serials. */
   revokeWhere(filter: { userId?: string; deviceId?: string; sessionId?: string; grantId?: string }, reason: string, at: number): Promise<string[]>;
-  listRevoked(): Promise<Pick<CertificateRow, 'serial' | 'revokedAt' | 'revocationReason' | 'notAfter'>[]>;
+  /** Revoked certificates; with `validAt`, only those whose notAfter is later. */
+  listRevoked(validAt?: number): Promise<Pick<CertificateRow, 'serial' | 'revokedAt' | 'revocationReason' | 'notAfter'>[]>;
   list(filter?: { userId?: string; limit?: number }): Promise<CertificateRow[]>;
 }
+
+type InsertParams = { [K in keyof Required<NewCertificateRow>]: NewCertificateRow[K] | null };
+
+interface Pending {
+  row: InsertParams;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+const COLUMNS = ['serial', 'kind', 'subject', 'userId', 'deviceId', 'sessionId', 'grantId', 'fingerprint', 'notBefore', 'notAfter', 'issuedAt', 'revokedAt', 'revocationReason', 'pem'] as const;
 
 export function certificatesRepo(db: BetterSQLite3Database<typeof schema>): CertificatesRepo {
   const guard = <T>(what: string, fn: () => T): Promise<T> => {
@@ -27,8 +41,61 @@ export function certificatesRepo(db: BetterSQLite3Database<typeof schema>): Cert
       return Promise.reject(wrapError('store-unavailable', `certificate store: ${what} failed`, err));
     }
   };
+  const insertStmt = db
+    .insert(certificates)
+    .values(Object.fromEntries(COLUMNS.map((c) => [c, sql.placeholder(c)])) as unknown as NewCertificateRow)
+    .prepare();
+  const insertAll = (rows: readonly InsertParams[]) =>
+    db.transaction(() => {
+      for (const r of rows) insertStmt.run(r);
+    });
+  let queue: Pending[] = [];
+
+  const flush = () => {
+    const batch = queue;
+    queue = [];
+    try {
+      insertAll(batch.map((p) => p.row));
+      for (const p of batch) p.resolve();
+      return;
+    } catch {
+      // One bad row (say, a duplicate serial) must not fail its neighbours: retry alone.
+    }
+    for (const p of batch) {
+      try {
+        insertStmt.run(p.row);
+        p.resolve();
+      } catch (err) {
+        p.reject(wrapError('store-unavailable', 'certificate store: insert failed', err));
+      }
+    }
+  };
+
   return {
-    insert: (row) => guard('insert', () => void db.insert(certificates).values(row).run()),
+    insert: (row) =>
+      new Promise<void>((resolve, reject) => {
+        queue.push({
+          row: {
+            serial: row.serial,
+            kind: row.kind,
+            subject: row.subject,
+            userId: row.userId ?? null,
+            deviceId: row.deviceId ?? null,
+            sessionId: row.sessionId ?? null,
+            grantId: row.grantId ?? null,
+            fingerprint: row.fingerprint,
+            notBefore: row.notBefore,
+            notAfter: row.notAfter,
+            issuedAt: row.issuedAt,
+            revokedAt: row.revokedAt ?? null,
+            revocationReason: row.revocationReason ?? null,
+            pem: row.pem,
+          },
+          resolve,
+          reject,
+        });
+        if (queue.length === 1) setImmediate(flush);
+      }),
     get: (serial) => guard('get', () => db.select().from(certificates).where(eq(certificates.serial, serial)).get()),
     revoke: (serial, reason, at) =>
       guard('revoke', () => {
@@ -55,7 +122,7 @@ export function certificatesRepo(db: BetterSQLite3Database<typeof schema>): Cert
           .all()
           .map((r) => r.serial);
       }),
-    listRevoked: () =>
+    listRevoked: (validAt) =>
       guard('list revoked', () =>
         db
           .select({
@@ -65,7 +132,7 @@ export function certificatesRepo(db: BetterSQLite3Database<typeof schema>): Cert
             notAfter: certificates.notAfter,
           })
           .from(certificates)
-          .where(isNotNull(certificates.revokedAt))
+          .where(validAt === undefined ? isNotNull(certificates.revokedAt) : and(isNotNull(certificates.revokedAt), gt(certificates.notAfter, validAt)))
           .all(),
       ),
     list: (filter = {}) =>
