@@ -1,19 +1,12 @@
 // The chain's link: SHA-256 over the RFC 8785 encoding of an event and its predecessor's hash.
+import type { AuditRow } from '../store/index.js';
 import { sha256Hex } from './sha256Hex.js';
 
 /** prevHash of the first event (seq 1). */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** What the hash covers. `detail` is the event detail's canonical JSON text. */
-export interface HashedEventFields {
-  seq: number;
-  time: string;
-  type: string;
-  actor: string;
-  outcome: string;
-  detail: string;
-  prevHash: string;
-}
+/** What the hash covers: a stored row without its own hash. `detail` is canonical JSON text. */
+export type HashedEventFields = Omit<AuditRow, 'hash'>;
 
 /**
  * Canonical JSON of {seq, time, type, actor, outcome, detail, prevHash} for a fixed shape:

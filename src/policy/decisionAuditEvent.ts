@@ -1,7 +1,5 @@
 // The audit record of one decision, and the deferred append that makes it durable.
-import { createHash } from 'node:crypto';
-import canonicalizeCjs from 'canonicalize';
-import type { AuditEventInput, AuditLog, AuditReceipt } from '../audit/types.js';
+import { digestContext, type AuditEventInput, type AuditLog, type AuditReceipt } from '../audit/index.js';
 import { wrapError } from '../errors/index.js';
 import type { DecisionError, EntityRef } from './types.js';
 
@@ -21,20 +19,14 @@ export interface DecisionRecord {
   policyVersion: string | null;
 }
 
-// canonicalize is CommonJS (`module.exports = fn`); its .d.ts claims an ES default export.
-const canonicalize = canonicalizeCjs as unknown as (input: unknown) => string | undefined;
-
 /** `Radgate::User::"u1"`: Cedar's uid syntax. */
 export function uidString(uid: EntityRef): string {
   return `${uid.type}::${JSON.stringify(uid.id)}`;
 }
 
-/** SHA-256 over the RFC 8785 canonical JSON of the context; 32 hex digits (128 bits, as audit's digests). */
+/** SHA-256 over the RFC 8785 canonical JSON of the context (the audit module's digest). */
 export function contextDigest(context: unknown): string {
-  return createHash('sha256')
-    .update(canonicalize(context ?? {}) ?? '')
-    .digest('hex')
-    .slice(0, 32);
+  return digestContext(context ?? {});
 }
 
 export function decisionAuditEvent(r: DecisionRecord): AuditEventInput {
