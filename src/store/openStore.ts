@@ -11,6 +11,10 @@ import * as schema from './schema.js';
 import { auditRepo, type AuditRepo } from './auditRepo.js';
 import { certificatesRepo, type CertificatesRepo } from './certificatesRepo.js';
 import { policyVersionsRepo, type PolicyVersionsRepo } from './policyVersionsRepo.js';
+import { challengesRepo, type ChallengesRepo } from './challengesRepo.js';
+import { sessionsRepo, type SessionsRepo } from './sessionsRepo.js';
+import { usersRepo, type UsersRepo } from './usersRepo.js';
+import { webauthnRepo, type WebauthnRepo } from './webauthnRepo.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -19,6 +23,10 @@ export interface Store {
   readonly audit: AuditRepo;
   readonly certificates: CertificatesRepo;
   readonly policyVersions: PolicyVersionsRepo;
+  readonly users: UsersRepo;
+  readonly sessions: SessionsRepo;
+  readonly webauthn: WebauthnRepo;
+  readonly challenges: ChallengesRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -64,6 +72,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     audit: auditRepo(sqlite),
     certificates: certificatesRepo(db),
     policyVersions: policyVersionsRepo(db, sqlite),
+    users: usersRepo(db),
+    sessions: sessionsRepo(db, sqlite),
+    webauthn: webauthnRepo(db),
+    challenges: challengesRepo(db, sqlite),
     async ping() {
       if (closed) throw new RadgateError('store-unavailable', 'the database is closed');
       try {

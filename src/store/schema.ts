@@ -117,3 +117,98 @@ export const auditCheckpoints = sqliteTable('audit_checkpoints', {
   /** Ed25519 signature, base64, over the checkpoint's canonical JSON. */
   signature: text('signature').notNull(),
 });
+
+/** Login sessions (browser and agent). The token is never stored, only its SHA-256. */
+export const loginSessions = sqliteTable(
+  'login_sessions',
+  {
+    /** Public, random session id (shown to users; not a credential). */
+    id: text('id').primaryKey(),
+    /** SHA-256 (hex) of the 256-bit bearer token / cookie value. */
+    tokenHash: text('token_hash').notNull(),
+    userId: text('user_id').notNull(),
+    kind: text('kind', { enum: ['browser', 'agent'] }).notNull(),
+    /** pending-key: OIDC done, security key not yet; active: both; ended. */
+    state: text('state', { enum: ['pending-key', 'active', 'ended'] }).notNull(),
+    /** Name of the IdP in config. */
+    idp: text('idp').notNull(),
+    /** IdP session id (`sid`) for back-channel logout. */
+    idpSid: text('idp_sid'),
+    /** JSON array of authentication methods (`oidc`, `webauthn`, IdP amr values). */
+    amr: text('amr').notNull().default('[]'),
+    credentialId: text('credential_id'),
+    /** The browser session an agent session was minted from. */
+    parentId: text('parent_id'),
+    /** CSRF synchronizer secret for cookie-authenticated state changes. */
+    csrfSecret: text('csrf_secret').notNull(),
+    userAgent: text('user_agent'),
+    sourceIp: text('source_ip'),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** Absolute end, epoch ms. */
+    expiresAt: integer('expires_at').notNull(),
+    /** When the IdP last authenticated the user, epoch ms. */
+    oidcAt: integer('oidc_at').notNull(),
+    /** Last WebAuthn user verification, epoch ms. */
+    verifiedAt: integer('verified_at'),
+    endedAt: integer('ended_at'),
+    endReason: text('end_reason'),
+  },
+  (t) => [
+    uniqueIndex('login_sessions_token').on(t.tokenHash),
+    index('login_sessions_user').on(t.userId),
+    index('login_sessions_sid').on(t.idpSid),
+  ],
+);
+
+/** WebAuthn credentials (security keys) registered by users. */
+export const webauthnCredentials = sqliteTable(
+  'webauthn_credentials',
+  {
+    /** Credential id, base64url. */
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    /** COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    counter: integer('counter').notNull(),
+    /** JSON array of transports. */
+    transports: text('transports').notNull().default('[]'),
+    aaguid: text('aaguid').notNull(),
+    name: text('name').notNull(),
+    deviceType: text('device_type'),
+    backedUp: integer('backed_up', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    /** Set when the credential is locked (e.g. its counter went backwards). */
+    lockedAt: integer('locked_at'),
+    lockReason: text('lock_reason'),
+  },
+  (t) => [index('webauthn_credentials_user').on(t.userId)],
+);
+
+/** Single-use challenges and transactions (WebAuthn ceremonies, OIDC logins, agent logins). */
+export const authChallenges = sqliteTable(
+  'auth_challenges',
+  {
+    /** SHA-256 (hex) of the handle the client holds (state, challenge id, code). */
+    idHash: text('id_hash').primaryKey(),
+    purpose: text('purpose').notNull(),
+    sessionId: text('session_id'),
+    userId: text('user_id'),
+    /** JSON payload (challenge, code_verifier, nonce, return_to, …). */
+    payload: text('payload').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('auth_challenges_expires').on(t.expiresAt)],
+);
+
+/** Admin-issued one-time codes that allow a user's first security-key registration. */
+export const enrolmentCodes = sqliteTable('enrolment_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  userId: text('user_id').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+});
