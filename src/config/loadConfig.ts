@@ -8,7 +8,9 @@ import { RadgateError } from '../errors/index.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 
 export type Config = DeepReadonly<
-  ParsedConfig & {
+  Omit<ParsedConfig, 'publicUrl'> & {
+    /** The control plane's public URL: config publicUrl, else https://localhost:<port>. */
+    publicUrl: string;
     /** Absolute paths resolved against `home`. */
     paths: { home: string; store: string; caDir: string; policyDir: string; configFile: string | undefined };
   }
@@ -67,8 +69,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const cfg = result.data;
   const home = path.resolve(cwd, cfg.home);
   const under = (p: string) => path.resolve(home, p);
+  const { host, port } = cfg.listen.control;
+  const publicHost = host === '127.0.0.1' || host === '::1' || host === '0.0.0.0' ? 'localhost' : host;
   const full = {
     ...cfg,
+    publicUrl: (cfg.publicUrl ?? `https://${publicHost}:${port}`).replace(/\/+$/, ''),
     home,
     paths: {
       home,

@@ -21,6 +21,38 @@ const listener = (defaultPort: number) =>
     .strict()
     .prefault({});
 
+const idpSchema = z
+  .object({
+    /** Short name used in URLs (/auth/login?idp=NAME). */
+    name: z.string().regex(/^[a-z0-9-]{1,32}$/, { error: 'expected a short lower-case name' }),
+    displayName: z.string().min(1).optional(),
+    issuer: z.url({ error: 'expected the issuer URL' }),
+    clientId: z.string().min(1),
+    /** Prefer RADGATE_IDENTITY__IDPS as JSON or a secrets file in production. */
+    clientSecret: z.string().min(1).optional(),
+    scopes: z.array(z.string().min(1)).default(['openid', 'profile', 'email']),
+    /** Kind of the users this IdP signs in, unless the kind claim says otherwise. */
+    kind: z.enum(['workforce', 'vendor']).default('workforce'),
+    claims: z
+      .object({
+        organization: z.string().default('org'),
+        department: z.string().default('department'),
+        groups: z.string().default('groups'),
+        kind: z.string().optional(),
+        displayName: z.string().default('name'),
+        email: z.string().default('email'),
+      })
+      .strict()
+      .prefault({}),
+    /** IdP group -> radgate role. Users get only mapped roles. */
+    roleMap: z.record(z.string(), z.string()).default({}),
+    /** Accepted ID token signing algorithms; never "none". */
+    algorithms: z.array(z.enum(['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'])).default(['RS256', 'PS256', 'ES256', 'EdDSA']),
+    /** Plain-http issuer: loopback test IdPs only; refused in production. */
+    allowInsecureHttp: z.boolean().default(false),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Data directory; relative paths below are resolved against it. */
@@ -71,6 +103,43 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    identity: z
+      .object({
+        /** OpenID Providers, side by side; each user is keyed by (issuer, sub). */
+        idps: z.array(idpSchema).default([]),
+        session: z
+          .object({
+            idleTimeout: duration().default(30 * 60),
+            absoluteTimeout: duration().default(12 * 3600),
+            /** Agent sessions may live longer than browser ones, still bounded. */
+            agentAbsoluteTimeout: duration().default(12 * 3600),
+          })
+          .strict()
+          .prefault({}),
+        webauthn: z
+          .object({
+            /** Relying-party id: a domain (not an IP); defaults to the publicUrl host. */
+            rpId: z.string().regex(/^[a-z0-9.-]+$/, { error: 'expected a domain name (WebAuthn refuses IP addresses)' }).optional(),
+            rpName: z.string().min(1).default('radgate'),
+            /** Allowed origins; defaults to publicUrl's origin. */
+            origins: z.array(z.url()).optional(),
+            /** Roles whose sign-ins require user verification (PIN/biometric on the key). */
+            userVerificationRoles: z.array(z.string().min(1)).default(['admin']),
+            /** Allowed authenticator AAGUIDs; empty allows any. */
+            aaguidAllowlist: z.array(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'expected an AAGUID (UUID)' })).default([]),
+            /** How a user's first key may be registered. */
+            enrolment: z.enum(['oidc-window', 'admin-code'], { error: 'expected "oidc-window" or "admin-code"' }).default('oidc-window'),
+            /** The first key must be registered this soon after the OIDC sign-in. */
+            enrolmentWindow: duration().default(10 * 60),
+            challengeTtl: duration().default(5 * 60),
+          })
+          .strict()
+          .prefault({}),
+        /** Default freshness demanded by step-up for sensitive actions. */
+        stepUpMaxAge: duration().default(5 * 60),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -79,6 +148,7 @@ export const configSchema = z
       .prefault({}),
     dev: z
       .object({
+        /** The embedded development IdP (oidc-provider) with demo users; loopback only. */
         idp: z.object({ enabled: z.boolean().default(false) }).strict().prefault({}),
       })
       .strict()
