@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The radgate command: server verbs (serve, demo, migrate, ca, policy, audit) now; the
-// agent verbs (login, enroll, posture, cert, tunnel, proxy) arrive with their issues.
+// The radgate command: server verbs (serve, demo, migrate, ca, policy, audit) and agent
+// verbs (login, logout, whoami); enroll, posture, cert, tunnel and proxy arrive with their issues.
 import { Command } from 'commander';
+import { registerAgentCommands } from './agent.js';
 import { registerAuditCommands } from './audit.js';
 import { registerCaCommands } from './ca.js';
 import { registerPolicyCommands } from './policy.js';
@@ -19,6 +20,7 @@ registerServerCommands(program);
 registerCaCommands(program);
 registerPolicyCommands(program);
 registerAuditCommands(program);
+registerAgentCommands(program);
 
 // Every verb, nested ones included, one line each.
 program.addHelpText('after', () => {

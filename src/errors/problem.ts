@@ -7,6 +7,8 @@ export interface Problem {
   status: number;
   detail?: string;
   code: string;
+  /** A finer, stable reason (e.g. `step-up-required`) when the error carries one. */
+  reason?: string;
   instance?: string;
   requestId?: string;
 }
@@ -38,7 +40,11 @@ export function toProblem(err: unknown, requestId?: string): Problem {
     status: e.status,
     code: e.code,
   };
-  if (e.expose) problem.detail = e.message;
+  if (e.expose) {
+    problem.detail = e.message;
+    const reason = (e as { reason?: unknown }).reason;
+    if (typeof reason === 'string') problem.reason = reason;
+  }
   else if (e.status === 503) problem.detail = 'service temporarily unavailable';
   if (requestId) problem.requestId = requestId;
   return problem;

@@ -74,7 +74,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     policyVersions: policyVersionsRepo(db, sqlite),
     users: usersRepo(db),
     sessions: sessionsRepo(db, sqlite),
-    webauthn: webauthnRepo(db),
+    webauthn: webauthnRepo(db, sqlite),
     challenges: challengesRepo(db, sqlite),
     async ping() {
       if (closed) throw new RadgateError('store-unavailable', 'the database is closed');

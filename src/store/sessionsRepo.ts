@@ -16,6 +16,8 @@ export interface SessionsRepo {
   getByTokenHash(tokenHash: string): Promise<SessionRow | undefined>;
   update(id: string, set: Partial<Omit<SessionRow, 'id' | 'tokenHash' | 'userId'>>): Promise<boolean>;
   touch(id: string, at: number): Promise<void>;
+  /** A verified security key: pending-key/active -> active; false when the session ended meanwhile. */
+  markVerified(id: string, credentialId: string, amr: string, at: number): Promise<boolean>;
   /** Ends one live session; false when unknown or already ended. */
   end(id: string, reason: string, at: number): Promise<boolean>;
   /** Ends every live session matching the filter; returns their ids. */
@@ -39,6 +41,14 @@ export function sessionsRepo(db: BetterSQLite3Database<typeof schema>, sqlite: D
     getByTokenHash: (h) => guard('get', () => byToken.get(h) as SessionRow | undefined),
     update: (id, set) => guard('update', () => db.update(loginSessions).set(set).where(eq(loginSessions.id, id)).run().changes > 0),
     touch: (id, at) => guard('touch', () => void touchStmt.run(at, id, at)),
+    markVerified: (id, credentialId, amr, at) =>
+      guard('verify', () =>
+        db
+          .update(loginSessions)
+          .set({ state: 'active', credentialId, verifiedAt: at, amr })
+          .where(and(eq(loginSessions.id, id), ne(loginSessions.state, 'ended')))
+          .run().changes > 0,
+      ),
     end: (id, reason, at) =>
       guard('end', () =>
         db

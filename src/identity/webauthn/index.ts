@@ -1,0 +1,20 @@
+// Security keys (WebAuthn via @simplewebauthn/server): ceremonies, bootstrap rule, key management.
+export { createWebauthn } from './createWebauthn.js';
+export type { Webauthn } from './createWebauthn.js';
+export { relyingPartyFromConfig, requiresUserVerification, MAX_CHALLENGE_TTL_SECONDS, MAX_ENROLMENT_WINDOW_SECONDS } from './relyingParty.js';
+export type { RelyingParty } from './relyingParty.js';
+export { registrationOptions, SUPPORTED_ALGORITHMS } from './registrationOptions.js';
+export { verifyRegistration } from './verifyRegistration.js';
+export type { VerifyRegistrationArgs } from './verifyRegistration.js';
+export { authenticationOptions } from './authenticationOptions.js';
+export { verifyAuthentication } from './verifyAuthentication.js';
+export type { VerifyAuthenticationArgs, AssertionPurpose } from './verifyAuthentication.js';
+export { listKeys, renameKey, removeKey } from './manageKeys.js';
+export type { RemoveKeyArgs } from './manageKeys.js';
+export { issueEnrolmentCode, enrolmentCodeHash } from './enrolmentCode.js';
+export { registrationRoute } from './registrationRoute.js';
+export type { RegistrationRoute } from './registrationRoute.js';
+export { WebauthnError, isWebauthnError } from './WebauthnError.js';
+export type { WebauthnFailureReason } from './WebauthnError.js';
+export { CHALLENGE_PURPOSE } from './types.js';
+export type { WebauthnDeps, KeyView } from './types.js';
