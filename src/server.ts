@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { openAuditLog, type OpenedAuditLog } from './audit/index.js';
 import { openCa, type Ca } from './ca/index.js';
+import { createIdentity, problemPage, type Identity } from './identity/index.js';
 import type { Config } from './config/index.js';
 import { RadgateError } from './errors/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
@@ -21,6 +22,7 @@ export interface Broker {
   readonly audit: OpenedAuditLog;
   readonly ca: Ca;
   readonly policy: PolicyEngine;
+  readonly identity: Identity;
   readonly logger: Logger;
   /** https://host:port of the control plane. */
   readonly url: string;
@@ -74,7 +76,9 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
     closers.push(() => policy.close());
     policy.activate(await loadPolicySet(config.paths.policyDir));
 
-    const app = controlApp({ store, policy, ca, logger });
+    const identity = await createIdentity({ config, store, audit, bus, logger, selfTrustPem: ca.rootPem() });
+    closers.push(() => identity.close());
+    const app = controlApp({ store, policy, ca, logger, identity });
     const creds = await ca.serverCredentials();
     const server = await listen(app, config, creds);
     closers.push(
@@ -88,7 +92,7 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
     const url = `https://${config.listen.control.host === '127.0.0.1' ? 'localhost' : config.listen.control.host}:${addr.port}`;
     await audit.append({ type: 'system.start', actor: 'system', outcome: 'success', detail: { url, mode: config.mode, policyVersion: policy.health().version } });
     logger.info({ url, policyVersion: policy.health().version }, 'radgate control plane listening');
-    return { config, store, bus, audit, ca, policy, logger, url, close: closeAll };
+    return { config, store, bus, audit, ca, policy, identity, logger, url, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
@@ -100,6 +104,7 @@ interface AppDeps {
   policy: PolicyEngine;
   ca: Ca;
   logger: Logger;
+  identity?: Identity;
 }
 
 export function controlApp(deps: AppDeps) {
@@ -123,7 +128,8 @@ export function controlApp(deps: AppDeps) {
     c.body(new Uint8Array(await deps.ca.crlDer()), 200, { 'Content-Type': 'application/pkix-crl', 'Cache-Control': 'max-age=60' }),
   );
   app.get('/ca/root.pem', (c) => c.body(deps.ca.rootPem(), 200, { 'Content-Type': 'application/x-pem-file' }));
-  app.onError(onError(deps.logger));
+  if (deps.identity) app.route('/', deps.identity.routes() as unknown as Hono<AppEnv>);
+  app.onError(onError(deps.logger, problemPage));
   app.notFound(notFound);
   return app;
 }

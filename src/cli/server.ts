@@ -1,8 +1,11 @@
 // Server verbs: serve, demo, migrate.
 import type { Command } from 'commander';
 import { migrateDatabase } from '../store/index.js';
-import { startBroker, type Broker } from '../server.js';
+import type { Broker } from '../server.js';
 import { action, cliConfig, type GlobalOptions } from './context.js';
+
+// The server (and with it oidc-provider, Cedar, the CA) loads only for the verbs that run it.
+const startBroker: typeof import('../server.js').startBroker = async (...args) => (await import('../server.js')).startBroker(...args);
 
 function untilSignal(broker: Broker): Promise<void> {
   return new Promise((resolve) => {
@@ -33,19 +36,21 @@ export function registerServerCommands(program: Command): void {
     .description('start the broker with development defaults, print what to open')
     .action(
       action(async () => {
-        const config = cliConfig(program.opts<GlobalOptions>(), { mode: 'development' });
+        const config = cliConfig(program.opts<GlobalOptions>(), { mode: 'development', 'dev.idp.enabled': true });
         const broker = await startBroker(config);
         const out = process.stderr;
         out.write(
           [
             '',
             '  radgate demo (development mode)',
+            `  sign in:         ${config.publicUrl}/   (development IdP: pick a demo user, then register a security key)`,
             `  control plane:   ${broker.url}   (health: ${broker.url}/readyz)`,
             `  root CA:         ${broker.url}/ca/root.pem  (also ${config.paths.caDir})`,
             `  data directory:  ${config.paths.home}`,
             '  try:             radgate policy test; radgate audit verify; radgate ca show',
-            '  not yet built:   sign-in (OIDC + WebAuthn, dev IdP), device enrolment and the demo PACS',
-            '                   behind the DICOMweb gateway arrive with their issues.',
+            '  agent:           radgate login --server ' + config.publicUrl,
+            '  not yet built:   device enrolment and the demo PACS behind the DICOMweb gateway',
+            '                   arrive with their issues.',
             '  Ctrl-C stops the broker.',
             '',
           ].join('\n') + '\n',

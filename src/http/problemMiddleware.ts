@@ -2,7 +2,7 @@
 // access logs without secrets.
 import { randomBytes } from 'node:crypto';
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
-import { RadgateError, toProblem, PROBLEM_CONTENT_TYPE, isRadgateError } from '../errors/index.js';
+import { RadgateError, toProblem, PROBLEM_CONTENT_TYPE, isRadgateError, type Problem } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 
 export type AppEnv = { Variables: { requestId: string } };
@@ -30,17 +30,23 @@ export function accessLog(logger: Logger): MiddlewareHandler<AppEnv> {
   };
 }
 
-export function problemResponse(c: Context<AppEnv>, err: unknown): Response {
+/** Renders a problem as an HTML page for browsers (the same facts, nothing more). */
+export type ProblemPageRenderer = (problem: Problem) => string;
+
+export function problemResponse(c: Context<AppEnv>, err: unknown, renderHtml?: ProblemPageRenderer): Response {
   const problem = toProblem(err, c.get('requestId'));
+  if (renderHtml && (c.req.header('accept') ?? '').includes('text/html')) {
+    return c.html(renderHtml(problem), problem.status as 400, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  }
   return c.body(JSON.stringify(problem), problem.status as 400, { 'Content-Type': PROBLEM_CONTENT_TYPE });
 }
 
-export function onError(logger: Logger): ErrorHandler<AppEnv> {
+export function onError(logger: Logger, renderHtml?: ProblemPageRenderer): ErrorHandler<AppEnv> {
   return (err, c) => {
     const e = isRadgateError(err) ? err : new RadgateError('internal', 'internal error', { cause: err });
     const log = e.status >= 500 ? logger.error.bind(logger) : logger.info.bind(logger);
     log({ reqId: c.get('requestId'), code: e.code, detail: e.detail ?? (isRadgateError(err) ? undefined : String(err)) }, e.message);
-    return problemResponse(c, e);
+    return problemResponse(c, e, renderHtml);
   };
 }
 

@@ -260,3 +260,9 @@ export function MessagePage(p: { title: string; message: string; who?: string | 
     </Layout>
   );
 }
+
+/** Browser rendering of an error (problem+json for everyone else). */
+export function problemPage(problem: { title: string; status: number; detail?: string; requestId?: string }): string {
+  const message = `${problem.detail ?? problem.title}${problem.requestId ? ` (request ${problem.requestId})` : ''}`;
+  return `<!doctype html>${String(MessagePage({ title: `${problem.status} ${problem.title}`, message, error: true }))}`;
+}

@@ -5,7 +5,7 @@ import { SESSION_COOKIE, type SessionInfo, type User } from '../types.js';
 import type { SessionManager } from './createSessionManager.js';
 import { SessionError, isSessionError } from './SessionError.js';
 import { clearSessionCookie } from './sessionCookie.js';
-import type { SessionEnv } from './sessionEnv.js';
+import type { SessionEnv, SessionVariables } from './sessionEnv.js';
 
 export interface SessionMiddlewareDeps {
   sessions: Pick<SessionManager, 'validateSessionToken'>;
@@ -59,9 +59,8 @@ export function requireSession<E extends SessionEnv = SessionEnv>(options: Requi
 }
 
 /** The request's session and user, or a SessionError: for handlers behind requireSession. */
-export function currentSession(c: Context<SessionEnv>, options: RequireSessionOptions = { state: 'active' }): { session: SessionInfo; user: User } {
-  const session = c.get('session');
-  const user = c.get('user');
+export function currentSession(c: { var: SessionVariables }, options: RequireSessionOptions = { state: 'active' }): { session: SessionInfo; user: User } {
+  const { session, user } = c.var;
   if (session === undefined || user === undefined) throw new SessionError('session-missing');
   if (options.state === 'active' && session.state !== 'active') throw new SessionError('security-key-required');
   return { session, user };
