@@ -21,7 +21,7 @@ export interface SessionsRepo {
   /** Ends one live session; false when unknown or already ended. */
   end(id: string, reason: string, at: number): Promise<boolean>;
   /** Ends every live session matching the filter; returns their ids. */
-  endWhere(filter: { userId?: string; idpSid?: string; parentId?: string }, reason: string, at: number): Promise<string[]>;
+  endWhere(filter: { userId?: string; idp?: string; idpSid?: string; parentId?: string }, reason: string, at: number): Promise<string[]>;
   listForUser(userId: string, opts?: { includeEnded?: boolean; limit?: number }): Promise<SessionRow[]>;
 }
 
@@ -61,6 +61,7 @@ export function sessionsRepo(db: BetterSQLite3Database<typeof schema>, sqlite: D
       guard('end', () => {
         const conds = [ne(loginSessions.state, 'ended')];
         if (filter.userId) conds.push(eq(loginSessions.userId, filter.userId));
+        if (filter.idp) conds.push(eq(loginSessions.idp, filter.idp));
         if (filter.idpSid) conds.push(eq(loginSessions.idpSid, filter.idpSid));
         if (filter.parentId) conds.push(eq(loginSessions.parentId, filter.parentId));
         if (conds.length === 1) return [];

@@ -1,18 +1,14 @@
 // The whole clinician journey in Debian's Chromium against a real oidc-provider and the
 // real broker: OIDC sign-in -> security-key registration -> sign-out -> sign-in with OIDC
 // and the key -> step-up before removing a key. A CDP virtual authenticator is the key.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DEMO_ROLE_MAP } from '../../src/identity/devIdp/index.js';
-import { startBroker, type Broker } from '../../src/server.js';
+import type { Broker } from '../../src/server.js';
 import { addVirtualAuthenticator, launchBrowser, newContext, screenshot, type VirtualAuthenticator } from '../helpers/browser.js';
-import { startOidcProvider, type TestOidcProvider } from '../helpers/oidcProvider.js';
-import { freePort } from '../helpers/ports.js';
-import { testConfig, tmpHome } from '../helpers/tmpHome.js';
+import { startIdentityStack, type IdentityStack } from '../helpers/identityStack.js';
 
 describe('clinician sign-in journey (Chromium + oidc-provider + virtual security key)', () => {
-  let idp: TestOidcProvider;
+  let stack: IdentityStack;
   let broker: Broker;
   let browser: Browser;
   let page: Page;
@@ -21,30 +17,9 @@ describe('clinician sign-in journey (Chromium + oidc-provider + virtual security
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `https://localhost:${port}`;
-    const clientSecret = randomBytes(24).toString('base64url');
-    idp = await startOidcProvider({ clients: [{ clientId: 'radgate', clientSecret, redirectUris: [`${base}/auth/callback`] }] });
-    broker = await startBroker(
-      testConfig(tmpHome(), {
-        'listen.control.port': port,
-        'identity.idps': [
-          {
-            name: 'hospital',
-            displayName: 'Hospital IdP',
-            issuer: idp.issuer,
-            clientId: 'radgate',
-            clientSecret,
-            allowInsecureHttp: true,
-            algorithms: ['ES256', 'RS256'],
-            claims: { kind: 'kind' },
-            roleMap: DEMO_ROLE_MAP,
-          },
-        ],
-        // Short so the test can watch a verification go stale and demand step-up.
-        'identity.stepUpMaxAge': 3,
-      }),
-    );
+    // stepUpMaxAge is short so the test can watch a verification go stale and demand step-up.
+    stack = await startIdentityStack({ 'identity.stepUpMaxAge': 3 });
+    ({ broker, base } = stack);
     browser = await launchBrowser();
     page = await (await newContext(browser)).newPage();
     key = await addVirtualAuthenticator(page);
@@ -52,8 +27,7 @@ describe('clinician sign-in journey (Chromium + oidc-provider + virtual security
 
   afterAll(async () => {
     await browser?.close();
-    await broker?.close();
-    await idp?.stop();
+    await stack?.close();
   });
 
   async function oidcSignIn(): Promise<void> {

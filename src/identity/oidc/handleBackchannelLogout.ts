@@ -36,7 +36,8 @@ export async function handleBackchannelLogout(deps: OidcRpDeps, idpName: string,
         ended = await deps.store.sessions.endWhere(filter, BACKCHANNEL_LOGOUT_REASON, now);
       }
     } else if (claims.sid !== null) {
-      ended = await deps.store.sessions.endWhere({ idpSid: claims.sid }, BACKCHANNEL_LOGOUT_REASON, now);
+      // A sid is only unique within its IdP: never end another IdP's sessions.
+      ended = await deps.store.sessions.endWhere({ idp: idpName, idpSid: claims.sid }, BACKCHANNEL_LOGOUT_REASON, now);
     }
 
     for (const sessionId of ended) {

@@ -82,10 +82,11 @@ export function agentRoutes(d: RouteDeps) {
       if (!pending) return page(c, DeviceCodeEntryPage({ who: who(b.user), csrf: csrfToken(b.session), error: 'That code is unknown, used or expired. Check the code the agent shows.' }), 404);
       return page(
         c,
-        AgentConsentPage({ who: who(b.user), csrf: csrfToken(b.session), action: '/agent/device', heading: 'Sign in a device', code: pending.userCode, hidden: { user_code: pending.userCode } }),
+        AgentConsentPage({ who: who(b.user), csrf: csrfToken(b.session), action: '/agent/device/decision', heading: 'Sign in a device', code: pending.userCode, hidden: { user_code: pending.userCode } }),
       );
     })
-    .post('/agent/device', async (c) => {
+    // The browser's decision; POST /agent/device itself is the agent's RFC 8628 request.
+    .post('/agent/device/decision', async (c) => {
       const { session, user } = currentSession(c);
       const body = await readBody(c);
       const userCode = str(body.user_code) ?? '';

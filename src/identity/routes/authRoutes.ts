@@ -2,11 +2,11 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../../http/index.js';
-import { safeReturnTo } from '../oidc/index.js';
+import { backchannelLogoutRoutes, safeReturnTo } from '../oidc/index.js';
 import { SignInPage } from '../pages/pages.js';
 import { clearSessionCookie, sessionCookie, type SessionEnv } from '../sessions/index.js';
 import type { RouteDeps } from './routeDeps.js';
-import { page, readBody, seeOther, str } from './respond.js';
+import { page, seeOther } from './respond.js';
 
 /** Binds the OIDC state to this browser (login CSRF defence); lives only for the redirect. */
 const OIDC_STATE_COOKIE = '__Host-radgate-oidc';
@@ -14,6 +14,7 @@ const OIDC_STATE_COOKIE = '__Host-radgate-oidc';
 export function authRoutes(d: RouteDeps) {
   const { identity, config } = d;
   return new Hono<AppEnv & SessionEnv>()
+    .route('/auth/backchannel-logout', backchannelLogoutRoutes(identity.rp) as unknown as Hono<AppEnv & SessionEnv>)
     .get('/', (c) => {
       const session = c.get('session');
       if (!session) return c.redirect('/auth/signin');
@@ -54,14 +55,6 @@ export function authRoutes(d: RouteDeps) {
       if (session) await identity.sessions.endSession({ sessionId: session.id, reason: 'user-logout', actorUserId: session.userId });
       c.header('Set-Cookie', clearSessionCookie(), { append: true });
       return seeOther(c, '/auth/signin');
-    })
-    .post('/auth/backchannel-logout/:idp', async (c) => {
-      const body = await readBody(c);
-      const token = str(body.logout_token);
-      c.header('Cache-Control', 'no-store');
-      if (!token) return c.json({ error: 'invalid_request', error_description: 'logout_token is required' }, 400);
-      await identity.rp.handleBackchannelLogout(c.req.param('idp'), token);
-      return c.body(null, 200);
     });
 }
 
