@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { openAuditLog, type OpenedAuditLog } from './audit/index.js';
 import { openCa, type Ca } from './ca/index.js';
 import { createIdentity, problemPage, type Identity } from './identity/index.js';
@@ -105,6 +105,8 @@ interface AppDeps {
   ca: Ca;
   logger: Logger;
   identity?: Identity;
+  /** Feature modules' routers (devices, access, admin), mounted behind the session middleware. */
+  featureRoutes?: Hono<AppEnv>[];
 }
 
 export function controlApp(deps: AppDeps) {
@@ -128,7 +130,13 @@ export function controlApp(deps: AppDeps) {
     c.body(new Uint8Array(await deps.ca.crlDer()), 200, { 'Content-Type': 'application/pkix-crl', 'Cache-Control': 'max-age=60' }),
   );
   app.get('/ca/root.pem', (c) => c.body(deps.ca.rootPem(), 200, { 'Content-Type': 'application/x-pem-file' }));
-  if (deps.identity) app.route('/', deps.identity.routes() as unknown as Hono<AppEnv>);
+  if (deps.identity) {
+    // Assets and the dev IdP need no session; everything after runs behind session + CSRF.
+    app.route('/', deps.identity.publicRoutes() as unknown as Hono<AppEnv>);
+    for (const mw of deps.identity.middleware()) app.use(mw as unknown as MiddlewareHandler<AppEnv>);
+    app.route('/', deps.identity.routes() as unknown as Hono<AppEnv>);
+    for (const r of deps.featureRoutes ?? []) app.route('/', r);
+  }
   app.onError(onError(deps.logger, problemPage));
   app.notFound(notFound);
   return app;

@@ -8,7 +8,7 @@ import type { Store } from '../store/index.js';
 import { createAgentLogin, type AgentLogin } from './agentLogin/index.js';
 import { createDevIdp, devIdpConfig, type DevIdp } from './devIdp/index.js';
 import { createNodeFetch, createOidcClients, createOidcRp, type IdpConfig, type OidcRp } from './oidc/index.js';
-import { identityRoutes } from './routes.js';
+import { identityMiddleware, identityPublicRoutes, identityRoutes } from './routes.js';
 import { createSessionManager, sessionTimeoutsFromConfig, type SessionManager } from './sessions/index.js';
 import { createWebauthn, relyingPartyFromConfig, type RelyingParty, type Webauthn } from './webauthn/index.js';
 
@@ -31,6 +31,10 @@ export interface Identity {
   readonly devIdp: DevIdp | undefined;
   /** Names of the configured IdPs, with the dev IdP flagged. */
   readonly idps: { name: string; displayName: string; dev: boolean }[];
+  /** Session + CSRF middleware for every control-plane route (apply before any feature routes). */
+  middleware(): ReturnType<typeof identityMiddleware>;
+  /** Assets and the dev IdP: mount before the middleware. */
+  publicRoutes(): ReturnType<typeof identityPublicRoutes>;
   routes(): ReturnType<typeof identityRoutes>;
   close(): void;
 }
@@ -83,6 +87,8 @@ export async function createIdentity(deps: IdentityDeps): Promise<Identity> {
     relyingParty,
     devIdp,
     idps: idps.map((i) => ({ name: i.name, displayName: i.displayName ?? i.name, dev: devIdp !== undefined && i.name === 'dev' })),
+    middleware: () => identityMiddleware({ identity, config, audit }),
+    publicRoutes: () => identityPublicRoutes({ identity, config, audit }),
     routes: () => identityRoutes({ identity, config, audit }),
     close: () => sessions.close(),
   };
