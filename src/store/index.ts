@@ -7,3 +7,4 @@ export type { UsersRepo, UserRow, NewUserRow } from './usersRepo.js';
 export type { SessionsRepo, SessionRow, NewSessionRow } from './sessionsRepo.js';
 export type { WebauthnRepo, CredentialRow, NewCredentialRow } from './webauthnRepo.js';
 export type { ChallengesRepo, ChallengeRow, EnrolmentCodeRow } from './challengesRepo.js';
+export type { DevicesRepo, DeviceRow, NewDeviceRow, PostureReportRow, NewPostureReportRow, ServicePrincipalRow, NewServicePrincipalRow } from './devicesRepo.js';

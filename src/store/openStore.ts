@@ -12,6 +12,7 @@ import { auditRepo, type AuditRepo } from './auditRepo.js';
 import { certificatesRepo, type CertificatesRepo } from './certificatesRepo.js';
 import { policyVersionsRepo, type PolicyVersionsRepo } from './policyVersionsRepo.js';
 import { challengesRepo, type ChallengesRepo } from './challengesRepo.js';
+import { devicesRepo, type DevicesRepo } from './devicesRepo.js';
 import { sessionsRepo, type SessionsRepo } from './sessionsRepo.js';
 import { usersRepo, type UsersRepo } from './usersRepo.js';
 import { webauthnRepo, type WebauthnRepo } from './webauthnRepo.js';
@@ -27,6 +28,7 @@ export interface Store {
   readonly sessions: SessionsRepo;
   readonly webauthn: WebauthnRepo;
   readonly challenges: ChallengesRepo;
+  readonly devices: DevicesRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     sessions: sessionsRepo(db, sqlite),
     webauthn: webauthnRepo(db, sqlite),
     challenges: challengesRepo(db, sqlite),
+    devices: devicesRepo(db),
     async ping() {
       if (closed) throw new RadgateError('store-unavailable', 'the database is closed');
       try {

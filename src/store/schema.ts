@@ -212,3 +212,35 @@ export const enrolmentCodes = sqliteTable('enrolment_codes', {
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
 });
+
+/** Signed posture reports as received (the latest per device drives its tier). */
+export const postureReports = sqliteTable(
+  'posture_reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deviceId: text('device_id').notNull(),
+    /** When the agent collected the signals (its claim), epoch ms. */
+    collectedAt: integer('collected_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    /** JSON: the signals as reported (value + how obtained). */
+    signals: text('signals').notNull(),
+    tier: text('tier').notNull(),
+    /** JSON array of the rules that lowered the tier. */
+    reasons: text('reasons').notNull().default('[]'),
+  },
+  (t) => [index('posture_reports_device').on(t.deviceId, t.receivedAt)],
+);
+
+/** Fixed equipment (modalities, workstations): a service principal bound to AE titles / host. */
+export const servicePrincipals = sqliteTable('service_principals', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Owning user (accountable person). */
+  ownerUserId: text('owner_user_id').notNull(),
+  /** JSON array of DICOM AE titles it may use. */
+  aeTitles: text('ae_titles').notNull().default('[]'),
+  host: text('host'),
+  state: text('state', { enum: ['active', 'revoked'] }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

@@ -1,0 +1,64 @@
+// Enrolled devices, their posture reports, and service principals for fixed equipment.
+import { and, desc, eq } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { guarded } from './guard.js';
+import * as schema from './schema.js';
+import { devices, postureReports, servicePrincipals } from './schema.js';
+
+export type DeviceRow = typeof devices.$inferSelect;
+export type NewDeviceRow = typeof devices.$inferInsert;
+export type PostureReportRow = typeof postureReports.$inferSelect;
+export type NewPostureReportRow = typeof postureReports.$inferInsert;
+export type ServicePrincipalRow = typeof servicePrincipals.$inferSelect;
+export type NewServicePrincipalRow = typeof servicePrincipals.$inferInsert;
+
+export interface DevicesRepo {
+  insert(row: NewDeviceRow): Promise<void>;
+  get(id: string): Promise<DeviceRow | undefined>;
+  list(filter?: { userId?: string; state?: DeviceRow['state']; limit?: number }): Promise<DeviceRow[]>;
+  /** Moves a device between states; `from` guards the transition. */
+  setState(id: string, from: readonly DeviceRow['state'][], to: DeviceRow['state'], at: number): Promise<boolean>;
+  /** Stores a verified report and the device's new tier in one transaction. */
+  recordPosture(report: NewPostureReportRow): Promise<void>;
+  latestPosture(deviceId: string): Promise<PostureReportRow | undefined>;
+  insertServicePrincipal(row: NewServicePrincipalRow): Promise<void>;
+  getServicePrincipal(id: string): Promise<ServicePrincipalRow | undefined>;
+  listServicePrincipals(): Promise<ServicePrincipalRow[]>;
+  setServicePrincipalState(id: string, state: ServicePrincipalRow['state'], at: number): Promise<boolean>;
+}
+
+export function devicesRepo(db: BetterSQLite3Database<typeof schema>): DevicesRepo {
+  const guard = guarded('device store');
+  return {
+    insert: (row) => guard('insert', () => void db.insert(devices).values(row).run()),
+    get: (id) => guard('get', () => db.select().from(devices).where(eq(devices.id, id)).get()),
+    list: (filter = {}) =>
+      guard('list', () => {
+        const conds = [];
+        if (filter.userId) conds.push(eq(devices.userId, filter.userId));
+        if (filter.state) conds.push(eq(devices.state, filter.state));
+        const q = db.select().from(devices);
+        return (conds.length ? q.where(and(...conds)) : q).orderBy(desc(devices.createdAt)).limit(filter.limit ?? 500).all();
+      }),
+    setState: (id, from, to, at) =>
+      guard('update', () => {
+        const row = db.select({ state: devices.state }).from(devices).where(eq(devices.id, id)).get();
+        if (!row || !from.includes(row.state)) return false;
+        return db.update(devices).set({ state: to, updatedAt: at }).where(and(eq(devices.id, id), eq(devices.state, row.state))).run().changes > 0;
+      }),
+    recordPosture: (report) =>
+      guard('posture', () =>
+        db.transaction((tx) => {
+          tx.insert(postureReports).values(report).run();
+          tx.update(devices).set({ tier: report.tier, postureAt: report.receivedAt, updatedAt: report.receivedAt }).where(eq(devices.id, report.deviceId)).run();
+        }),
+      ),
+    latestPosture: (deviceId) =>
+      guard('posture', () => db.select().from(postureReports).where(eq(postureReports.deviceId, deviceId)).orderBy(desc(postureReports.receivedAt)).limit(1).get()),
+    insertServicePrincipal: (row) => guard('insert', () => void db.insert(servicePrincipals).values(row).run()),
+    getServicePrincipal: (id) => guard('get', () => db.select().from(servicePrincipals).where(eq(servicePrincipals.id, id)).get()),
+    listServicePrincipals: () => guard('list', () => db.select().from(servicePrincipals).orderBy(desc(servicePrincipals.createdAt)).all()),
+    setServicePrincipalState: (id, state, at) =>
+      guard('update', () => db.update(servicePrincipals).set({ state, updatedAt: at }).where(eq(servicePrincipals.id, id)).run().changes > 0),
+  };
+}
