@@ -8,6 +8,7 @@ import type { AppEnv } from '../http/index.js';
 import { devIdpRoutes } from './devIdp/index.js';
 import { CSS } from './pages/Layout.js';
 import { WEBAUTHN_CLIENT_JS } from './pages/webauthnClient.js';
+import { adminIdentityRoutes } from './routes/adminIdentityRoutes.js';
 import { agentRoutes } from './routes/agentRoutes.js';
 import { authRoutes } from './routes/authRoutes.js';
 import { keyRoutes } from './routes/keyRoutes.js';
@@ -52,5 +53,6 @@ export function identityRoutes(d: RouteDeps) {
   app.route('/', keyRoutes(d));
   app.route('/', meRoutes(d));
   app.route('/', agentRoutes(d));
+  app.route('/', adminIdentityRoutes(d));
   return app;
 }

@@ -195,6 +195,20 @@ export function createSessionManager(deps: SessionManagerDeps) {
     return ids;
   }
 
+  async function getUser(userId: string): Promise<User | undefined> {
+    const row = await store.users.get(userId);
+    return row === undefined ? undefined : userFromRow(row);
+  }
+
+  /** Disables a local user: no sign-in whatever the IdP says; every live session ends. */
+  async function disableUser(userId: string, actorUserId: string, now = clock()): Promise<string[]> {
+    if (!(await store.users.setDisabled(userId, true, now))) throw new SessionError('session-unknown', { detail: `no user ${userId}` });
+    invalidateUser(userId);
+    await audit({ type: 'identity.user.disable', actor: userActor(actorUserId), outcome: 'success', detail: { userId } }, now);
+    deps.bus.emit({ type: 'user.disabled', userId });
+    return endSessionsWhere({ userId }, 'user-disabled', now);
+  }
+
   async function listSessions(userId: string, opts: { includeEnded?: boolean } = {}): Promise<SessionListing[]> {
     const rows = await store.sessions.listForUser(userId, { includeEnded: opts.includeEnded ?? false });
     return rows.map(toListing);
@@ -251,6 +265,8 @@ export function createSessionManager(deps: SessionManagerDeps) {
     endSessionsWhere,
     listSessions,
     getSession,
+    getUser,
+    disableUser,
     markKeyVerified,
     mintAgentSession,
     authFacts: (session: SessionInfo, now: number): AuthFacts => authFacts(session, now),
