@@ -15,7 +15,7 @@ import { hashHandle } from './hashHandle.js';
 import { ANONYMOUS, auditFailure, userActor } from './identityAudit.js';
 import { mapClaims } from './mapClaims.js';
 import { decodeTransaction, OIDC_LOGIN_PURPOSE } from './oidcTransaction.js';
-import { userFromRow } from './userFromRow.js';
+import { userFromRow } from '../sessions/index.js';
 import { constantTimeEqual, verifyIdToken } from './verifyIdToken.js';
 import type { OidcRpDeps } from './types.js';
 
