@@ -14,7 +14,10 @@ export type AgentErrorCode =
   | 'expired'
   | 'network'
   | 'protocol'
-  | 'server-error';
+  | 'server-error'
+  | 'not-enrolled'
+  | 'already-enrolled'
+  | 'unsupported';
 
 export class AgentError extends Error {
   readonly code: AgentErrorCode;

@@ -1,5 +1,6 @@
-// The radgate agent's login surface: loopback (RFC 8252) and device (RFC 8628) sign-in,
-// logout, whoami, and the 0600 session file. Imports nothing from the server side.
+// The radgate agent: loopback (RFC 8252) and device (RFC 8628) sign-in, logout, whoami,
+// the 0600 session file, device enrolment, signed posture, client certificates and
+// status. Imports nothing from the server side.
 export { AgentError, isAgentError } from './AgentError.js';
 export type { AgentErrorCode } from './AgentError.js';
 export { resolveAgentHome, ensureAgentHome } from './agentHome.js';
@@ -18,3 +19,26 @@ export type { OpenBrowser } from './openBrowser.js';
 export { normalizeFingerprint } from './fingerprint.js';
 export { pinFilePath } from './serverTrust.js';
 export type { TrustOptions } from './serverTrust.js';
+export type { DeviceKey, DeviceKeyStore } from './DeviceKeyStore.js';
+export { fileDeviceKeyStore, DEVICE_KEY_FILE } from './fileDeviceKeyStore.js';
+export type { EcPublicJwk } from './compactJws.js';
+export { enroll, ENROLL_JWS_TYPE } from './enroll.js';
+export type { EnrollOptions } from './enroll.js';
+export { readDevice, DEVICE_FILE } from './deviceFile.js';
+export type { DeviceRecord, DevicePostureState } from './deviceFile.js';
+export { collectDeviceFacts } from './deviceFacts.js';
+export type { DeviceFacts } from './deviceFacts.js';
+export { collectPosture, SIGNAL_NAMES, SUPPORTED_PLATFORMS } from './posture/index.js';
+export type { CollectedPosture, PostureSignals, Signal, SignalName } from './posture/index.js';
+export { reportPosture, POSTURE_JWS_TYPE } from './reportPosture.js';
+export type { PostureResult, ReportPostureOptions } from './reportPosture.js';
+export { buildCsr } from './buildCsr.js';
+export { requestCertificate } from './requestCertificate.js';
+export type { RequestCertificateOptions } from './requestCertificate.js';
+export { ensureCertificate, keepCertificateFresh, needsRenewal } from './ensureCertificate.js';
+export type { EnsureCertificateOptions, EnsureCertificateResult } from './ensureCertificate.js';
+export { readCurrentCertificate } from './certificateFiles.js';
+export type { CertificateRecord } from './certificateFiles.js';
+export { status } from './status.js';
+export type { AgentStatus } from './status.js';
+export { AGENT_VERSION } from './agentVersion.js';

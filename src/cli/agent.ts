@@ -1,10 +1,18 @@
-// Agent verbs: `radgate login|logout|whoami` on a user's device. Imports src/agent only,
+// Agent verbs: `radgate login|logout|whoami|enroll|posture|cert|status` on a user's device. Imports src/agent only,
 // never server modules, so the agent can ship without the broker.
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import {
+  collectPosture,
   defaultOpenBrowser,
+  enroll,
+  ensureCertificate,
   isAgentError,
+  reportPosture,
+  requestCertificate,
+  status,
+  type AgentStatus,
+  type PostureSignals,
   loginDevice,
   loginLoopback,
   logout,
@@ -75,6 +83,107 @@ export function registerAgentCommands(program: Command): void {
         );
       }),
     );
+
+  registerDeviceCommands(program);
+}
+
+function registerDeviceCommands(program: Command): void {
+  program
+    .command('enroll')
+    .description('enrol this device with the broker: create its key pair and send signed device facts')
+    .option('--name <name>', 'a name for this device, shown to administrators')
+    .option('--json', 'print the answer as JSON')
+    .action(
+      agentAction(async (opts: { name?: string; json?: boolean }) => {
+        const d = await enroll({ home: resolveAgentHome(process.env), ...(opts.name ? { name: opts.name } : {}) });
+        if (opts.json) return void process.stdout.write(`${JSON.stringify(d)}\n`);
+        process.stdout.write(`Enrolled at ${d.server} as device ${d.deviceId} (${d.state})${d.state === 'pending' ? '; an administrator must approve it' : ''}\n`);
+      }),
+    );
+
+  program
+    .command('posture')
+    .description('collect this device’s security posture and send it, signed, to the broker')
+    .option('--json', 'print the result as JSON')
+    .option('--dry-run', 'only collect and print the signals; send nothing')
+    .action(
+      agentAction(async (opts: { json?: boolean; dryRun?: boolean }) => {
+        if (opts.dryRun) {
+          const p = await collectPosture();
+          if (opts.json) return void process.stdout.write(`${JSON.stringify(p)}\n`);
+          process.stdout.write(`${signalTable(p.signals)}\n(dry run: nothing was sent)\n`);
+          return;
+        }
+        const r = await reportPosture({ home: resolveAgentHome(process.env) });
+        if (opts.json) return void process.stdout.write(`${JSON.stringify(r)}\n`);
+        process.stdout.write(`${signalTable(r.report.signals)}\n\nTier: ${r.tier}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}\n`);
+      }),
+    );
+
+  program
+    .command('cert')
+    .description('generate a fresh key and CSR and obtain a short-lived client certificate')
+    .option('--grant <id>', 'the access grant the certificate is for (vendors)')
+    .option('--if-needed', 'keep the current certificate unless less than a third of its lifetime is left')
+    .option('--json', 'print the answer as JSON')
+    .action(
+      agentAction(async (opts: { grant?: string; ifNeeded?: boolean; json?: boolean }) => {
+        const home = resolveAgentHome(process.env);
+        const base = { home, ...(opts.grant ? { grantId: opts.grant } : {}) };
+        const r = opts.ifNeeded ? await ensureCertificate(base) : { certificate: await requestCertificate(base), renewed: true };
+        const c = r.certificate;
+        if (opts.json) return void process.stdout.write(`${JSON.stringify({ ...c, renewed: r.renewed })}\n`);
+        process.stdout.write(
+          [`${r.renewed ? 'Issued' : 'Kept'} certificate ${c.serial}, valid until ${c.notAfter}`, `  key:   ${c.keyFile}`, `  cert:  ${c.certFile}`, `  chain: ${c.chainFile}`].join('\n') + '\n',
+        );
+      }),
+    );
+
+  program
+    .command('status')
+    .description('show user, device, tier, posture age and certificate expiry')
+    .option('--json', 'print the answer as JSON')
+    .action(
+      agentAction(async (opts: { json?: boolean }) => {
+        const s = await status({ home: resolveAgentHome(process.env) });
+        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${statusTable(s)}\n`);
+      }),
+    );
+}
+
+function signalTable(signals: PostureSignals): string {
+  const rows = Object.entries(signals).map(([name, s]) => [name, s.status === 'ok' ? String(s.value) : s.status, s.source]);
+  return table([['SIGNAL', 'VALUE', 'SOURCE'], ...rows]);
+}
+
+function statusTable(s: AgentStatus): string {
+  const dash = '-';
+  const rows: [string, string][] = [
+    ['user', s.user ? describeUser(s.user) : 'not logged in'],
+    ['server', s.server ?? dash],
+    ['session', s.session ? `${s.session.id}, ${s.session.expired ? 'expired' : 'expires'} ${s.session.expiresAt}` : dash],
+    ['device', s.device ? `${s.device.id}${s.device.name ? ` (${s.device.name})` : ''}` : 'not enrolled'],
+    ['device state', s.device?.state ?? dash],
+    ['tier', s.device?.tier ?? dash],
+    ['posture age', s.device?.postureAgeSeconds == null ? 'never reported' : `${duration(s.device.postureAgeSeconds)} ago`],
+    ['certificate', s.certificate ? s.certificate.serial : 'none'],
+    ['cert expiry', s.certificate ? `${s.certificate.notAfter} (${s.certificate.expired ? 'expired' : `in ${duration(s.certificate.expiresInSeconds)}`})` : dash],
+    ['broker', s.broker],
+  ];
+  return table(rows);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d`;
 }
 
 function describeUser(u: AgentSession['user']): string {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The radgate command: server verbs (serve, demo, migrate, ca, policy, audit) and agent
-// verbs (login, logout, whoami); enroll, posture, cert, tunnel and proxy arrive with their issues.
+// verbs (login, logout, whoami, enroll, posture, cert, status); tunnel and proxy arrive with their issues.
 import { Command } from 'commander';
 import { registerAgentCommands } from './agent.js';
 import { registerAuditCommands } from './audit.js';
