@@ -1,49 +1,13 @@
 // `radgate login` as a separate process against the real broker: the RFC 8252 loopback
 // flow and the device-code flow, completed in Chromium by a signed-in user with a key.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addVirtualAuthenticator, launchBrowser, newContext } from '../helpers/browser.js';
-import { CLI } from '../helpers/cli.js';
+import { runCli, runCliToEnd } from '../helpers/cliProcess.js';
 import { signInWithKey, startIdentityStack, type IdentityStack } from '../helpers/identityStack.js';
 import { tmpHome } from '../helpers/tmpHome.js';
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: string;
-  stderr: string;
-  exited: Promise<number | null>;
-  waitFor(re: RegExp): Promise<RegExpMatchArray>;
-}
-
-function run(args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-  const r: Running = {
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
-    waitFor: (re) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in: ${r.stderr}${r.stdout}`)), 20_000);
-        const check = () => {
-          const m = (r.stderr + r.stdout).match(re);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m);
-          }
-        };
-        child.stderr.on('data', check);
-        child.stdout.on('data', check);
-        check();
-      }),
-  };
-  child.stdout.on('data', (d: Buffer) => (r.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (r.stderr += d.toString()));
-  return r;
-}
 
 describe('agent login against the real broker', () => {
   let stack: IdentityStack;
@@ -65,7 +29,7 @@ describe('agent login against the real broker', () => {
   it('signs the agent in through the loopback redirect (RFC 8252) and logs out server-side', async () => {
     const agentHome = tmpHome('radgate-agent-');
     const env = { RADGATE_AGENT_HOME: agentHome };
-    const login = run(['login', '--server', stack.base, '--ca', stack.rootPemFile, '--no-browser'], env);
+    const login = runCli(['login', '--server', stack.base, '--ca', stack.rootPemFile, '--no-browser'], env);
     const [, url] = await login.waitFor(/(https:\/\/localhost:\d+\/agent\/authorize\?\S+)/);
     await page.goto(url!);
     await page.getByRole('button', { name: 'Approve' }).click();
@@ -74,20 +38,20 @@ describe('agent login against the real broker', () => {
     expect(statSync(path.join(agentHome, 'session.json')).mode & 0o777).toBe(0o600);
 
     // The broker runs in this process: CLI calls must not block its event loop (no spawnSync).
-    const who = await runToEnd(['whoami', '--json'], env);
+    const who = await runCliToEnd(['whoami', '--json'], env);
     expect(who.status).toBe(0);
     expect(JSON.parse(who.stdout)).toMatchObject({ user: { displayName: 'Dr. Alex Rivera' } });
 
-    const out = await runToEnd(['logout'], env);
+    const out = await runCliToEnd(['logout'], env);
     expect(out.stdout).toMatch(/Logged out of/);
     const rows = await stack.broker.store.sessions.listForUser((JSON.parse(who.stdout) as { user: { id: string } }).user.id, { includeEnded: true });
     expect(rows.find((s) => s.kind === 'agent')?.state).toBe('ended');
-    expect((await runToEnd(['whoami'], env)).status).not.toBe(0);
+    expect((await runCliToEnd(['whoami'], env)).status).not.toBe(0);
   });
 
   it('signs a headless agent in with a device code the user approves in a browser (RFC 8628)', async () => {
     const env = { RADGATE_AGENT_HOME: tmpHome('radgate-agent-') };
-    const login = run(['login', '--server', stack.base, '--ca', stack.rootPemFile, '--device'], env);
+    const login = runCli(['login', '--server', stack.base, '--ca', stack.rootPemFile, '--device'], env);
     const [, code] = await login.waitFor(/enter the code:\s+([A-Z]{4}-[A-Z]{4})/);
     await page.goto(`${stack.base}/agent/device`);
     await page.getByLabel('Code shown by the radgate agent').fill(code!);
@@ -105,12 +69,6 @@ describe('agent login against the real broker', () => {
     expect(res.body).toMatchObject({ error: expect.stringMatching(/invalid_grant|expired_token/) });
   });
 });
-
-async function runToEnd(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const r = run(args, env);
-  const status = await r.exited;
-  return { status, stdout: r.stdout, stderr: r.stderr };
-}
 
 async function fetchJson(stack: IdentityStack, p: string, body: Record<string, string>): Promise<{ status: number; body: unknown }> {
   const { request } = await import('node:https');
