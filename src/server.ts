@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { openAuditLog, type OpenedAuditLog } from './audit/index.js';
 import { openCa, type Ca } from './ca/index.js';
+import { createDevices, wireRevocation, type Devices } from './devices/index.js';
 import { createIdentity, problemPage, type Identity } from './identity/index.js';
 import type { Config } from './config/index.js';
 import { RadgateError } from './errors/index.js';
@@ -23,6 +24,7 @@ export interface Broker {
   readonly ca: Ca;
   readonly policy: PolicyEngine;
   readonly identity: Identity;
+  readonly devices: Devices;
   readonly logger: Logger;
   /** https://host:port of the control plane. */
   readonly url: string;
@@ -78,7 +80,9 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
 
     const identity = await createIdentity({ config, store, audit, bus, logger, selfTrustPem: ca.rootPem() });
     closers.push(() => identity.close());
-    const app = controlApp({ store, policy, ca, logger, identity });
+    const devices = createDevices({ config, store, audit, bus, policy, ca });
+    closers.push(wireRevocation({ bus, ca, store }));
+    const app = controlApp({ store, policy, ca, logger, identity, featureRoutes: [devices.routes() as unknown as Hono<AppEnv>] });
     const creds = await ca.serverCredentials();
     const server = await listen(app, config, creds);
     closers.push(
@@ -92,7 +96,7 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
     const url = `https://${config.listen.control.host === '127.0.0.1' ? 'localhost' : config.listen.control.host}:${addr.port}`;
     await audit.append({ type: 'system.start', actor: 'system', outcome: 'success', detail: { url, mode: config.mode, policyVersion: policy.health().version } });
     logger.info({ url, policyVersion: policy.health().version }, 'radgate control plane listening');
-    return { config, store, bus, audit, ca, policy, identity, logger, url, close: closeAll };
+    return { config, store, bus, audit, ca, policy, identity, devices, logger, url, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

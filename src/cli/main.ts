@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerAgentCommands } from './agent.js';
 import { registerAuditCommands } from './audit.js';
 import { registerCaCommands } from './ca.js';
+import { registerDevicesCommands } from './devices.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerServerCommands } from './server.js';
 import { VERSION } from './version.js';
@@ -21,6 +22,7 @@ registerCaCommands(program);
 registerPolicyCommands(program);
 registerAuditCommands(program);
 registerAgentCommands(program);
+registerDevicesCommands(program);
 
 // Every verb, nested ones included, one line each.
 program.addHelpText('after', () => {

@@ -1,6 +1,7 @@
 // The radgate.yaml schema: every key, its type and its default, in one place.
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { devicesConfigSchema } from './devicesSchema.js';
 
 const port = z
   .number({ error: 'expected integer 1-65535' })
@@ -140,6 +141,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Device enrolment, posture tiers and certificate lifetimes. */
+    devices: devicesConfigSchema.prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
