@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import path from 'node:path';
-import { enroll, requestCertificate, writeSession } from '../../src/agent/index.js';
+import { enroll, reportPosture, requestCertificate, writeSession } from '../../src/agent/index.js';
 import { pinFilePath } from '../../src/agent/serverTrust.js';
 import { startBroker } from '../../src/server.js';
 import { freePort } from '../helpers/ports.js';
@@ -63,7 +63,8 @@ export async function main(args: string[]): Promise<void> {
   const cliCount = arg(args, 'cli-count', 30);
   const brokerHome = tmpHome('radgate-bench-cert-e2e-');
   const agentHome = path.join(tmpHome('radgate-bench-agent-'), 'agent');
-  const broker = await startBroker(testConfig(brokerHome, { 'listen.control.port': await freePort() }));
+  // Clinicians' devices are approved on enrolment here, as a hospital would configure it.
+  const broker = await startBroker(testConfig(brokerHome, { 'listen.control.port': await freePort(), 'devices.autoApproveRoles': ['clinician'] }));
   try {
     const now = Date.now();
     const row = await broker.store.users.upsertFromIdp({ id: 'bench-user', issuer: 'https://idp.bench', subject: 'bench', kind: 'workforce', roles: JSON.stringify(['clinician']), createdAt: now, updatedAt: now });
@@ -81,6 +82,7 @@ export async function main(args: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
+    await reportPosture({ home: agentHome });
     line(`cert-e2e: broker ${url.origin}; ${count} in-process and ${cliCount} CLI round trips; node ${process.version}`);
 
     for (let i = 0; i < 10; i++) await requestCertificate({ home: agentHome }); // warm-up
