@@ -7,6 +7,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { openAuditLog, type OpenedAuditLog } from './audit/index.js';
 import { openCa, type Ca } from './ca/index.js';
 import { createDevices, wireRevocation, type Devices } from './devices/index.js';
+import { createSessionRegistry, type SessionRegistry } from './gateway/sessions/index.js';
 import { createIdentity, problemPage, type Identity } from './identity/index.js';
 import type { Config } from './config/index.js';
 import { RadgateError } from './errors/index.js';
@@ -25,6 +26,8 @@ export interface Broker {
   readonly policy: PolicyEngine;
   readonly identity: Identity;
   readonly devices: Devices;
+  /** Every gateway's open connections; cut on revocation, logout, posture, grant and policy events. */
+  readonly liveSessions: SessionRegistry;
   readonly logger: Logger;
   /** https://host:port of the control plane. */
   readonly url: string;
@@ -80,6 +83,8 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
 
     const identity = await createIdentity({ config, store, audit, bus, logger, selfTrustPem: ca.rootPem() });
     closers.push(() => identity.close());
+    const liveSessions = createSessionRegistry({ bus, audit });
+    closers.push(() => liveSessions.close());
     const devices = createDevices({ config, store, audit, bus, policy, ca });
     closers.push(wireRevocation({ bus, ca, store }));
     const app = controlApp({ store, policy, ca, logger, identity, featureRoutes: [devices.routes() as unknown as Hono<AppEnv>] });
@@ -96,7 +101,7 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
     const url = `https://${config.listen.control.host === '127.0.0.1' ? 'localhost' : config.listen.control.host}:${addr.port}`;
     await audit.append({ type: 'system.start', actor: 'system', outcome: 'success', detail: { url, mode: config.mode, policyVersion: policy.health().version } });
     logger.info({ url, policyVersion: policy.health().version }, 'radgate control plane listening');
-    return { config, store, bus, audit, ca, policy, identity, devices, logger, url, close: closeAll };
+    return { config, store, bus, audit, ca, policy, identity, devices, liveSessions, logger, url, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
