@@ -1,6 +1,6 @@
 // Administrators approve pending devices and revoke any device; both need a recent
 // security-key verification (step-up). A revoke takes the device's certificates with it.
-import type { SessionInfo, User } from '../identity/index.js';
+import { isAuthFresh, type SessionInfo, type User } from '../identity/index.js';
 import type { DeviceRow } from '../store/index.js';
 import { audited, userActor } from './audited.js';
 import { DeviceError } from './DeviceError.js';
@@ -20,8 +20,7 @@ export function assertAdmin(c: AdminCaller): void {
 
 /** Step-up: the session's last security-key verification is at most maxAge old. */
 export function assertFreshStepUp(session: SessionInfo, maxAgeSeconds: number, now: number): void {
-  const age = session.verifiedAt === null ? Infinity : now - session.verifiedAt;
-  if (!(age >= 0 && age <= maxAgeSeconds * 1000)) throw new DeviceError('step-up-required');
+  if (!isAuthFresh(session, maxAgeSeconds, now)) throw new DeviceError('step-up-required');
 }
 
 export interface DeviceView {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { devicesConfigSchema } from '../config/devicesSchema.js';
+import { devicesConfigSchema } from '../config/index.js';
 import { computeTier } from './computeTier.js';
 import type { PostureSignals } from './postureSchema.js';
 

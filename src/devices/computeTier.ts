@@ -1,5 +1,5 @@
 // The pure tier rule: start at high, each failed (or unreadable) signal caps the tier.
-import type { TierRule } from '../config/devicesSchema.js';
+import type { TierRule } from '../config/index.js';
 import type { PostureSignals } from './postureSchema.js';
 
 export type Tier = 'high' | 'standard' | 'low' | 'untrusted';

@@ -1,6 +1,6 @@
 // Composes the devices module from the broker's parts; the server mounts routes().
 import type { Config } from '../config/index.js';
-import { devicesConfigSchema, type DevicesConfig } from '../config/devicesSchema.js';
+import { devicesConfigSchema, type DevicesConfig } from '../config/index.js';
 import type { DecisionContext } from '../policy/index.js';
 import { deviceContext, postureState } from './deviceEntity.js';
 import type { DevicesDeps, GrantLookup } from './devicesDeps.js';

@@ -1,7 +1,7 @@
 // What the devices module is built from; everything with I/O comes in here.
 import type { AuditLog } from '../audit/index.js';
 import type { Ca } from '../ca/index.js';
-import type { DevicesConfig } from '../config/devicesSchema.js';
+import type { DevicesConfig } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { PolicyEngine } from '../policy/index.js';
 import type { Store } from '../store/index.js';

@@ -1,6 +1,6 @@
 // The shapes of signed enrolment and posture payloads (what the agent signs).
 import { z } from 'zod';
-import { POSTURE_SIGNALS } from '../config/devicesSchema.js';
+import { POSTURE_SIGNALS } from '../config/index.js';
 
 const text = (max: number) => z.string().min(1).max(max);
 

@@ -2,7 +2,7 @@
 // body (bounded), then one domain function. Errors are DeviceErrors (problem+json).
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../http/index.js';
-import type { SessionInfo, User } from '../identity/index.js';
+import { authFacts, type SessionInfo, type User } from '../identity/index.js';
 import type { EntityDescription } from '../policy/index.js';
 import { approveDevice, listDevicesForAdmin, revokeDevice, type AdminCaller } from './adminDevices.js';
 import { DeviceError } from './DeviceError.js';
@@ -13,7 +13,6 @@ import { ownedDevice } from './ownedDevice.js';
 import { issuePostureNonce } from './postureNonce.js';
 import { readJsonBody } from './readJsonBody.js';
 import { createServicePrincipal, revokeServicePrincipal } from './servicePrincipals.js';
-import { sessionAuthFacts } from './sessionAuthFacts.js';
 import { submitPosture } from './submitPosture.js';
 import { audited, userActor } from './audited.js';
 
@@ -41,7 +40,7 @@ function signedIn(c: C): { user: User; session: SessionInfo; principal: EntityDe
 function agent(c: C, now: number): Caller & { session: SessionInfo } {
   const s = signedIn(c);
   if (c.var.sessionVia !== 'bearer' || s.session.kind !== 'agent') throw new DeviceError('agent-session-required');
-  return { ...s, auth: sessionAuthFacts(s.session, now) };
+  return { ...s, auth: authFacts(s.session, now) };
 }
 
 const admin = (c: C): AdminCaller => signedIn(c);
