@@ -1,0 +1,22 @@
+// The DICOMweb request classifier: pure decisions on what may reach the PACS, and in what spelling.
+export { parseDicomwebRequest, DEFAULT_MAX_QIDO_LIMIT } from './parseDicomwebRequest.js';
+export type { ParseDicomwebInput } from './parseDicomwebRequest.js';
+export { parseWadoUriRequest } from './parseWadoUriRequest.js';
+export type { ParseWadoUriInput } from './parseWadoUriRequest.js';
+export { normalizePath, rootSegments, MAX_URL_LENGTH } from './normalizePath.js';
+export type { NormalizedTarget } from './normalizePath.js';
+export { dicomwebRoutes } from './dicomwebRoutes.js';
+export type { DicomwebRoute, RouteSegment } from './dicomwebRoutes.js';
+export { isValidUid, parseFrameList, MAX_UID_LENGTH, MAX_FRAMES } from './isValidUid.js';
+export { QIDO_MATCH_KEYS } from './parseQidoQuery.js';
+export type {
+  DicomwebAction,
+  DicomwebClassification,
+  DicomwebKind,
+  DicomwebLevel,
+  DicomwebMethod,
+  DicomwebReason,
+  DicomwebRejection,
+  DicomwebRequest,
+  DicomwebVariant,
+} from './dicomwebTypes.js';
