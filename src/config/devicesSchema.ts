@@ -65,7 +65,7 @@ export const devicesConfigSchema = z
       })
       .strict()
       .prefault({}),
-    /** Longest client certificate per role; a user gets the largest of their roles' values. */
+    /** Longest client certificate per role; a user gets the smallest of their roles' values (least privilege). */
     roleMaxTtl: z.record(z.string().min(1), duration()).default({ clinician: 8 * 3600, vendor: 4 * 3600, admin: 3600 }),
     /** For users none of whose roles is listed. */
     defaultMaxTtl: duration().default(3600),

@@ -9,7 +9,7 @@ describe('computeCertificateTtl', () => {
   it.each([
     ['a clinician gets the role maximum when the session lives longer', { userKind: 'workforce', roles: ['clinician'] }, 8 * 3600, 'role'],
     ['the session ending first bounds it', { userKind: 'workforce', roles: ['clinician'], sessionExpiresAt: now + 3600_000 }, 3600, 'session'],
-    ['a user with several roles gets the largest role maximum', { userKind: 'workforce', roles: ['admin', 'clinician'] }, 8 * 3600, 'role'],
+    ['a user with several roles gets the smallest role maximum (least privilege)', { userKind: 'workforce', roles: ['admin', 'clinician'] }, 3600, 'role'],
     ['a vendor is bounded by the vendor maximum whatever their roles', { userKind: 'vendor', roles: ['clinician'] }, 4 * 3600, 'role'],
     ['an active grant ending first bounds it', { userKind: 'vendor', roles: ['vendor'], grantEndsAt: now + 900_000 }, 900, 'grant'],
     ['a user without a listed role gets the default', { userKind: 'workforce', roles: ['porter'] }, 1800, 'role'],

@@ -21,7 +21,9 @@ export interface TtlResult {
 
 /**
  * A vendor (user kind) is bounded by the `vendor` entry whatever other roles say; others
- * by the largest maximum among their listed roles. Returns ttl 0 when nothing is left.
+ * by the smallest maximum among their listed roles: the certificate carries every role
+ * of its holder, so the most sensitive one sets the bound (least privilege). Returns
+ * ttl 0 when nothing is left.
  */
 export function computeCertificateTtl(i: TtlInput): TtlResult {
   const own = (k: string) => (Object.hasOwn(i.roleMaxTtl, k) ? i.roleMaxTtl[k] : undefined);
@@ -29,7 +31,7 @@ export function computeCertificateTtl(i: TtlInput): TtlResult {
   if (i.userKind === 'vendor') role = own('vendor');
   else for (const r of i.roles) {
     const v = own(r);
-    if (v !== undefined && (role === undefined || v > role)) role = v;
+    if (v !== undefined && (role === undefined || v < role)) role = v;
   }
   const candidates: [TtlResult['boundBy'], number][] = [
     ['role', role ?? i.defaultMaxTtl],
