@@ -233,7 +233,11 @@ describe('device enrolment, posture and certificates against a local HTTPS broke
   });
 });
 
-describe.runIf(existsSync(CLI))('the built radgate CLI against a local HTTPS broker', () => {
+// npm test builds first; a missing dist/ is a failure here, never a skip.
+describe('the built radgate CLI against a local HTTPS broker', () => {
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does)`);
+  });
   let broker: FakeBroker;
   let home: string;
   beforeAll(async () => {
