@@ -20,3 +20,5 @@ export type {
   DicomwebRequest,
   DicomwebVariant,
 } from './dicomwebTypes.js';
+export { createHttpGateway } from './createHttpGateway.js';
+export type { HttpGateway, HttpGatewayOptions, HttpGatewayTarget } from './createHttpGateway.js';
