@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { openAuditLog, type OpenedAuditLog } from './audit/index.js';
-import { openCa, type Ca } from './ca/index.js';
+import { crlResponse, openCa, type Ca } from './ca/index.js';
 import { createDevices, wireRevocation, type Devices } from './devices/index.js';
 import { createSessionRegistry, type SessionRegistry } from './gateway/sessions/index.js';
 import { createIdentity, problemPage, type Identity } from './identity/index.js';
@@ -135,9 +135,10 @@ export function controlApp(deps: AppDeps) {
     const ok = Object.values(checks).every((v) => v === 'ok');
     return c.json({ status: ok ? 'ready' : 'not-ready', checks }, ok ? 200 : 503);
   });
-  app.get('/ca/crl', async (c) =>
-    c.body(new Uint8Array(await deps.ca.crlDer()), 200, { 'Content-Type': 'application/pkix-crl', 'Cache-Control': 'max-age=60' }),
-  );
+  app.get('/ca/crl', async (c) => {
+    const r = await crlResponse(deps.ca);
+    return c.body(new Uint8Array(r.body), r.status, r.headers);
+  });
   app.get('/ca/root.pem', (c) => c.body(deps.ca.rootPem(), 200, { 'Content-Type': 'application/x-pem-file' }));
   if (deps.identity) {
     // Assets and the dev IdP need no session; everything after runs behind session + CSRF.

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { RadgateError } from '../../errors/index.js';
 import type { AppEnv } from '../../http/index.js';
 import { currentSession, userActor, type SessionEnv } from '../sessions/index.js';
-import { isAuthFresh } from '../stepUp/index.js';
+import { requireFreshAuth } from '../stepUp/index.js';
 import type { RouteDeps } from './routeDeps.js';
 import { readBody } from './respond.js';
 
@@ -13,17 +13,14 @@ export function adminIdentityRoutes(d: RouteDeps) {
   const app = new Hono<AppEnv & SessionEnv>();
   // Admins only, and only right after a security-key verification (step-up).
   app.use('/admin/users/*', async (c, next) => {
-    const { session, user } = currentSession(c);
+    const { user } = currentSession(c);
     if (!user.roles.includes('admin')) {
       await d.audit.append({ type: 'identity.admin', actor: userActor(user.id), outcome: 'deny', detail: { path: c.req.path, reason: 'not-admin' } });
       throw new RadgateError('forbidden', 'administrators only');
     }
-    if (!isAuthFresh(session, config.identity.stepUpMaxAge, Date.now())) {
-      await d.audit.append({ type: 'identity.step-up', actor: userActor(user.id), outcome: 'failure', detail: { sessionId: session.id, reason: 'step-up-required', path: c.req.path } });
-      throw Object.assign(new RadgateError('unauthenticated', 'step-up required: confirm with your security key and retry'), { reason: 'step-up-required' });
-    }
     await next();
   });
+  app.use('/admin/users/*', requireFreshAuth(config.identity.stepUpMaxAge, { audit: d.audit }));
   app.post('/admin/users/:id/enrolment-code', async (c) => {
     const { user } = currentSession(c);
     const target = await d.identity.sessions.getUser(c.req.param('id'));
