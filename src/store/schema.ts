@@ -244,3 +244,154 @@ export const servicePrincipals = sqliteTable('service_principals', {
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+// ---- access (vendor requests, approvals, grants) ---------------------------------
+
+/** Protected upstreams (tcp, pacs-dicomweb, pacs-dimse, web) with their labels. */
+export const targets = sqliteTable('targets', {
+  /** Short name; the Cedar `Radgate::Target` id. */
+  name: text('name').primaryKey(),
+  kind: text('kind', { enum: ['tcp', 'pacs-dicomweb', 'pacs-dimse', 'web'] }).notNull(),
+  /** host:port for tcp/dimse, base URL for http kinds. */
+  address: text('address').notNull(),
+  /** JSON object of labels: site, department, owner, risk (low|medium|high). */
+  labels: text('labels').notNull().default('{}'),
+  /** Longest grant a request may ask for, seconds; null = the config default. */
+  maxDurationSeconds: integer('max_duration_seconds'),
+  /** Record raw tunnel byte streams (unencrypted service protocols only). */
+  recording: integer('recording', { mode: 'boolean' }).notNull().default(false),
+  /** config: declared in radgate.yaml (read-only via API); admin: added through API/CLI. */
+  source: text('source', { enum: ['config', 'admin'] }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  removedAt: integer('removed_at'),
+});
+
+/** Just-in-time access requests. */
+export const accessRequests = sqliteTable(
+  'access_requests',
+  {
+    id: text('id').primaryKey(),
+    requesterId: text('requester_id').notNull(),
+    requesterOrg: text('requester_org').notNull(),
+    target: text('target').notNull(),
+    reason: text('reason').notNull(),
+    ticket: text('ticket'),
+    /** Requested window, epoch ms. */
+    startAt: integer('start_at').notNull(),
+    endAt: integer('end_at').notNull(),
+    state: text('state', { enum: ['pending', 'approved', 'denied', 'expired', 'cancelled'] }).notNull(),
+    /** Distinct approvals needed (2 for risk: high targets). */
+    approvalsNeeded: integer('approvals_needed').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    decidedAt: integer('decided_at'),
+  },
+  (t) => [index('access_requests_state').on(t.state), index('access_requests_requester').on(t.requesterId)],
+);
+
+/** One approver's decision on one request (an approver decides once). */
+export const accessApprovals = sqliteTable(
+  'access_approvals',
+  {
+    requestId: text('request_id').notNull(),
+    approverId: text('approver_id').notNull(),
+    decision: text('decision', { enum: ['approve', 'deny'] }).notNull(),
+    comment: text('comment'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('access_approvals_once').on(t.requestId, t.approverId)],
+);
+
+/** Time-boxed grants (from approved requests or break-glass). */
+export const grants = sqliteTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    requestId: text('request_id'),
+    userId: text('user_id').notNull(),
+    target: text('target').notNull(),
+    startAt: integer('start_at').notNull(),
+    endAt: integer('end_at').notNull(),
+    state: text('state', { enum: ['active', 'revoked', 'ended'] }).notNull(),
+    breakGlass: integer('break_glass', { mode: 'boolean' }).notNull().default(false),
+    reason: text('reason'),
+    revokedAt: integer('revoked_at'),
+    revokedBy: text('revoked_by'),
+    revokeReason: text('revoke_reason'),
+    /** After-the-fact review of break-glass grants. */
+    reviewedAt: integer('reviewed_at'),
+    reviewedBy: text('reviewed_by'),
+    reviewNote: text('review_note'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('grants_user').on(t.userId, t.state), index('grants_state_end').on(t.state, t.endAt)],
+);
+
+// ---- policy lifecycle -------------------------------------------------------------
+
+/** Approvals of proposed policy versions (two-person rule). */
+export const policyApprovals = sqliteTable(
+  'policy_approvals',
+  {
+    versionId: text('version_id').notNull(),
+    approverId: text('approver_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('policy_approvals_once').on(t.versionId, t.approverId)],
+);
+
+/** Review queue for loud events (break-glass, emergency policy rollback, alerts). */
+export const reviewItems = sqliteTable(
+  'review_items',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    /** Id of the grant / policy version / alert under review. */
+    subjectId: text('subject_id').notNull(),
+    summary: text('summary').notNull(),
+    createdAt: integer('created_at').notNull(),
+    reviewedAt: integer('reviewed_at'),
+    reviewedBy: text('reviewed_by'),
+    note: text('note'),
+  },
+  (t) => [index('review_items_open').on(t.reviewedAt, t.kind)],
+);
+
+// ---- monitoring ---------------------------------------------------------------------
+
+/** Behavioural alerts raised by analytics. */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    /** The principal (user id) or vendor organisation the alert is about. */
+    subject: text('subject').notNull(),
+    detectedAt: integer('detected_at').notNull(),
+    /** 0-100 contribution to the subject's risk score. */
+    score: integer('score').notNull(),
+    /** JSON: the baseline broken, observed value, expected value, by how much. */
+    explanation: text('explanation').notNull(),
+    auditSeq: integer('audit_seq'),
+    acknowledgedAt: integer('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+  },
+  (t) => [index('alerts_subject').on(t.subject, t.detectedAt), index('alerts_open').on(t.acknowledgedAt)],
+);
+
+/** Persisted analytics state (baselines per principal / organisation), JSON per key. */
+export const analyticsState = sqliteTable('analytics_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  /** Last audit seq folded into this state. */
+  seq: integer('seq').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Export consumers' positions in the audit chain (ATNA, FHIR). */
+export const exportCursors = sqliteTable('export_cursors', {
+  name: text('name').primaryKey(),
+  /** Last audit seq handed to the consumer's spool. */
+  seq: integer('seq').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
