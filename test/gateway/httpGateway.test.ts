@@ -1,29 +1,18 @@
 // The DICOMweb gateway end to end: a real broker (store, audit, CA, policy, sessions,
 // devices), a real Orthanc with one synthetic study, and mTLS clients holding
 // certificates the broker's CA issued for a user, a login session and a device.
-import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadStudies, makeSyntheticStudy, type SyntheticStudies } from '../../src/gateway/demoPacs/index.js';
 import { createHttpGateway, type HttpGateway } from '../../src/gateway/http/index.js';
 import { startBroker, type Broker } from '../../src/server.js';
+import { issueCert, makeCaller, type ClientCert } from '../helpers/dataplaneCaller.js';
 import { describeWithOrthanc, withOrthanc, type TestOrthanc } from '../helpers/orthanc.js';
 import { freePort } from '../helpers/ports.js';
 import { testConfig, tmpHome } from '../helpers/tmpHome.js';
-
-interface ClientCert {
-  serial: string;
-  cert: string;
-  key: string;
-  userId: string;
-  deviceId: string;
-  sessionId: string;
-}
 
 interface Res {
   status: number;
@@ -41,38 +30,8 @@ describeWithOrthanc('DICOMweb gateway (mTLS) in front of a real Orthanc', () => 
   const home = tmpHome('radgate-gw-');
   const dataDir = tmpHome('radgate-gw-synth-');
 
-  /** A user with a live agent session, an active device with fresh posture and a client certificate. */
-  async function clinician(name: string, department: string): Promise<ClientCert> {
-    const t = Date.now();
-    const row = await broker.store.users.upsertFromIdp({
-      id: `usr_${name}_${randomBytes(4).toString('hex')}`,
-      issuer: 'https://idp.test',
-      subject: `${name}-${randomBytes(4).toString('hex')}`,
-      kind: 'workforce',
-      organization: 'st-mary',
-      department,
-      displayName: name,
-      email: null,
-      roles: JSON.stringify(['clinician']),
-      createdAt: t,
-      updatedAt: t,
-    });
-    const user = (await broker.identity.sessions.getUser(row.id))!;
-    const { session } = await broker.identity.sessions.createSession({ user, kind: 'agent', idp: 'test', amr: ['oidc', 'webauthn'], idpSid: null, oidcAt: t, state: 'active', verifiedAt: t, credentialId: 'cred-1' });
-    const deviceId = `dev_${name}_${randomBytes(4).toString('hex')}`;
-    const deviceKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
-    await broker.store.devices.insert({ id: deviceId, userId: user.id, name: `${name}-ws`, publicKey: deviceKey, state: 'active', createdAt: t, updatedAt: t });
-    await broker.store.devices.recordPosture({ deviceId, collectedAt: t, receivedAt: t, signals: '{}', tier: 'high', reasons: '[]' });
-    return issue(user.id, deviceId, session.id);
-  }
-
-  async function issue(userId: string, deviceId: string, sessionId: string): Promise<ClientCert> {
-    const keyFile = path.join(home, `${randomBytes(4).toString('hex')}.key`);
-    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyFile]);
-    const csrPem = execFileSync('openssl', ['req', '-new', '-key', keyFile, '-subj', '/CN=ignored'], { encoding: 'utf8' });
-    const issued = await broker.ca.issueFromCsr({ csrPem, userId, deviceId, sessionId, ttlSeconds: 3600 });
-    return { serial: issued.serial, cert: issued.chainPem, key: readFileSync(keyFile, 'utf8'), userId, deviceId, sessionId };
-  }
+  const clinician = (name: string, department: string) => makeCaller(broker, { name, department, dir: home });
+  const issue = (userId: string, deviceId: string, sessionId: string) => issueCert(broker, { userId, deviceId, sessionId, dir: home });
 
   function get(p: string, who: ClientCert | undefined, method = 'GET'): Promise<Res> {
     return new Promise((resolve, reject) => {
