@@ -14,6 +14,7 @@ import { RadgateError } from './errors/index.js';
 import { createInProcessBus, type EventBus } from './events/index.js';
 import { accessLog, notFound, onError, requestId, tlsServerOptions, type AppEnv } from './http/index.js';
 import { createLogger, type Logger } from './log/index.js';
+import { createNotifier, type Notifier } from './notify/index.js';
 import { createPolicyEngine, loadPolicySet, type PolicyEngine } from './policy/index.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -28,6 +29,8 @@ export interface Broker {
   readonly devices: Devices;
   /** Every gateway's open connections; cut on revocation, logout, posture, grant and policy events. */
   readonly liveSessions: SessionRegistry;
+  /** Signed webhook notifications (disabled unless webhook.url is set). */
+  readonly notifier: Notifier;
   readonly logger: Logger;
   /** https://host:port of the control plane. */
   readonly url: string;
@@ -83,6 +86,7 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
 
     const identity = await createIdentity({ config, store, audit, bus, logger, selfTrustPem: ca.rootPem() });
     closers.push(() => identity.close());
+    const notifier = createNotifier({ url: config.webhook.url, secret: config.webhook.secret, timeoutSeconds: config.webhook.timeout, attempts: config.webhook.attempts, logger });
     const liveSessions = createSessionRegistry({ bus, audit });
     closers.push(() => liveSessions.close());
     const devices = createDevices({ config, store, audit, bus, policy, ca });
@@ -101,7 +105,7 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
     const url = `https://${config.listen.control.host === '127.0.0.1' ? 'localhost' : config.listen.control.host}:${addr.port}`;
     await audit.append({ type: 'system.start', actor: 'system', outcome: 'success', detail: { url, mode: config.mode, policyVersion: policy.health().version } });
     logger.info({ url, policyVersion: policy.health().version }, 'radgate control plane listening');
-    return { config, store, bus, audit, ca, policy, identity, devices, liveSessions, logger, url, close: closeAll };
+    return { config, store, bus, audit, ca, policy, identity, devices, liveSessions, notifier, logger, url, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -2,6 +2,13 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
 import { devicesConfigSchema } from './devicesSchema.js';
+import { accessConfigSchema } from './accessSchema.js';
+import { adminConfigSchema } from './adminSchema.js';
+import { dicomGatewayConfigSchema } from './dicomGatewaySchema.js';
+import { httpGatewayConfigSchema } from './httpGatewaySchema.js';
+import { monitoringConfigSchema } from './monitoringSchema.js';
+import { tunnelGatewayConfigSchema } from './tunnelGatewaySchema.js';
+import { webhookConfigSchema } from './webhookSchema.js';
 
 const port = z
   .number({ error: 'expected integer 1-65535' })
@@ -143,6 +150,19 @@ export const configSchema = z
       .prefault({}),
     /** Device enrolment, posture tiers and certificate lifetimes. */
     devices: devicesConfigSchema.prefault({}),
+    /** The data-plane listeners. */
+    gateways: z
+      .object({
+        http: httpGatewayConfigSchema.prefault({}),
+        dicom: dicomGatewayConfigSchema.prefault({}),
+        tunnel: tunnelGatewayConfigSchema.prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    access: accessConfigSchema.prefault({}),
+    webhook: webhookConfigSchema.prefault({}),
+    admin: adminConfigSchema.prefault({}),
+    monitoring: monitoringConfigSchema.prefault({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,0 +1,3 @@
+// Signed outbound notifications (webhook).
+export { createNotifier, signWebhook, verifyWebhook } from './webhook.js';
+export type { Notifier, WebhookEvent, WebhookOptions, WebhookVerdict } from './webhook.js';
