@@ -5,6 +5,6 @@ export type { Identity, IdentityDeps } from './createIdentity.js';
 export { problemPage } from './pages/pages.js';
 export type { User, AuthFacts, SessionInfo, OidcLoginResult, UserKind } from './types.js';
 export { SESSION_COOKIE } from './types.js';
-export { authContext, authFacts, principalFor } from './sessions/index.js';
+export { authContext, authFacts, principalFor, verifyCsrf, csrfToken } from './sessions/index.js';
 export { isAuthFresh } from './stepUp/index.js';
 export type { SessionManager, ValidatedSession } from './sessions/index.js';

@@ -22,3 +22,10 @@ export type {
 } from './dicomwebTypes.js';
 export { createHttpGateway } from './createHttpGateway.js';
 export type { HttpGateway, HttpGatewayOptions, HttpGatewayTarget } from './createHttpGateway.js';
+export { httpGatewayOptions, httpGatewayTargets } from './httpGatewayFromConfig.js';
+export { createCallerResolver, readCookie, UNMANAGED_DEVICE } from './callers.js';
+export type { Caller, CallerResult, CallerResolver } from './callers.js';
+export { createQidoFilter, JsonArraySplitter } from './qidoFilter.js';
+export { createStudyDirectory, studyFactsOf } from './studyDirectory.js';
+export type { StudyDirectory, StudyFacts } from './studyDirectory.js';
+export { createRequestAuditCoalescer } from './requestAuditCoalescer.js';

@@ -86,6 +86,8 @@ export interface StartUpstreamOptions {
   clientHeaders: IncomingHttpHeaders;
   /** Idle socket timeout towards the PACS, ms. */
   timeoutMs: number;
+  /** Headers the gateway adds (identity headers for trusted loopback upstreams). */
+  extraHeaders?: Record<string, string>;
 }
 
 /** Starts the upstream request at once (connect + headers); the caller ends or pipes it. */
@@ -98,7 +100,7 @@ export function startUpstream(o: StartUpstreamOptions): ClientRequest {
     method: o.method,
     path: o.path,
     agent: o.agent,
-    headers: upstreamRequestHeaders(o.clientHeaders, o.target),
+    headers: { ...upstreamRequestHeaders(o.clientHeaders, o.target), ...o.extraHeaders },
     timeout: o.timeoutMs,
   });
   req.on('timeout', () => req.destroy(new Error('upstream timeout')));
