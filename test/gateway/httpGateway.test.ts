@@ -160,6 +160,9 @@ describeWithOrthanc('DICOMweb gateway in front of a real Orthanc', () => {
     expect(r.headers['set-cookie']).toBeUndefined();
     const uids = (JSON.parse(r.text) as Json).map((s) => s['0020000D']?.Value?.[0]);
     expect(uids).toEqual([radiology.studyUid]);
+    // A browser asks for compression; the filtered answer still comes as readable JSON.
+    const gz = await call('/dicom-web/studies', alice, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect((JSON.parse(gz.text) as Json).map((s) => s['0020000D']?.Value?.[0])).toEqual([radiology.studyUid]);
     const asCarol = (JSON.parse((await call('/dicom-web/studies', carol)).text) as Json).map((s) => s['0020000D']?.Value?.[0]);
     expect(asCarol).toEqual([cardiology.studyUid]);
     const rec = (await auditDetails('gateway.http.request')).find((d) => d.route === 'qido.studies' && (d.filtered as { passed?: number } | undefined)?.passed === 1);

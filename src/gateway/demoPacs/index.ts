@@ -11,3 +11,5 @@ export { loadStudies } from './loadStudies.js';
 export type { LoadedInstance } from './loadStudies.js';
 export { DemoPacsError, isDemoPacsError } from './DemoPacsError.js';
 export type { DemoPacsErrorCode } from './DemoPacsError.js';
+export { startDemoPacs } from './startDemoPacs.js';
+export type { DemoPacs } from './startDemoPacs.js';

@@ -59,7 +59,9 @@ export function defaultFixturePath(): string {
     if (up === d) break;
     d = up;
   }
-  return path.resolve(d, '..', 'shared', 'domain', 'fixtures', 'synthetic-sc.dump');
+  // The repository's own copy (deploy/demo), else the shared fixtures beside it.
+  const own = path.resolve(d, 'deploy', 'demo', 'synthetic-sc.dump');
+  return existsSync(own) ? own : path.resolve(d, '..', 'shared', 'domain', 'fixtures', 'synthetic-sc.dump');
 }
 
 export async function makeSyntheticStudy(options: MakeSyntheticStudyOptions): Promise<SyntheticStudies> {

@@ -112,6 +112,8 @@ interface RequestRecord {
   route?: string;
   action?: string;
   study?: string;
+  patientId?: string;
+  source?: string;
   series?: string;
   instance?: string;
   decisionSeq?: number;
@@ -195,7 +197,7 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
     return context;
   }
 
-  async function decide(rt: TargetRuntime, caller: Caller, parsed: DicomwebRequest, source: string | undefined): Promise<Decision> {
+  async function decide(rt: TargetRuntime, caller: Caller, parsed: DicomwebRequest, source: string | undefined, rec?: RequestRecord): Promise<Decision> {
     const context = contextFor(caller, parsed, source);
     if (!parsed.study) return policy.authorize(caller.principal, parsed.action, rt.entity, context);
     let facts: StudyFacts | null;
@@ -205,6 +207,7 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
     } else {
       facts = (await rt.studies.lookup([parsed.study])).get(parsed.study) ?? null;
     }
+    if (rec && facts?.patientId) rec.patientId = facts.patientId;
     return policy.authorize(caller.principal, parsed.action, studyEntity(rt, parsed.study, facts), context, [rt.entity]);
   }
 
@@ -219,6 +222,8 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
       route: rec.route ?? null,
       action: rec.action ?? null,
       study: rec.study ?? null,
+      patientId: rec.patientId ?? null,
+      source: rec.source ?? null,
       series: rec.series ?? null,
       instance: rec.instance ?? null,
       reason: rec.reason ?? null,
@@ -284,9 +289,10 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
     }
 
     const source = normaliseAddress(socket.remoteAddress);
+    rec.source = source;
     let decision: Decision;
     try {
-      decision = await decide(rt, caller, parsed, source);
+      decision = await decide(rt, caller, parsed, source, rec);
     } catch (err) {
       logger?.warn({ err: String(err), target: rt.t.name }, 'study facts lookup failed');
       return refuse(gatewayProblem(502, 'pacs-lookup-failed', 'the PACS could not be asked about this study'), 'error');
@@ -313,8 +319,11 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
       extra['x-radgate-device'] = caller.device.id;
     }
     // Allowed: start the upstream leg now, in parallel with the audit commit.
+    // A study-level QIDO answer is filtered here, so it must come uncompressed.
+    const willFilter = parsed.kind === 'qido' && !parsed.study && parsed.method === 'GET';
+    const clientHeaders = willFilter ? { ...req.headers, 'accept-encoding': 'identity' } : req.headers;
     // PACSes often refuse HEAD (Orthanc: 404); ask with GET and send only the head.
-    const upstream = startUpstream({ agent: rt.agent, target: rt.t, method: parsed.method === 'HEAD' ? 'GET' : parsed.method, path: parsed.upstreamPath, clientHeaders: req.headers, timeoutMs: upstreamTimeoutMs, extraHeaders: extra });
+    const upstream = startUpstream({ agent: rt.agent, target: rt.t, method: parsed.method === 'HEAD' ? 'GET' : parsed.method, path: parsed.upstreamPath, clientHeaders, timeoutMs: upstreamTimeoutMs, extraHeaders: extra });
     upstream.on('error', () => undefined); // surfaced through the response promise below
     let live: LiveSession | undefined;
     const cut = (reason: string) => {
@@ -412,8 +421,14 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
         cb(null, chunk);
       },
     });
-    const filtering = parsed.kind === 'qido' && !parsed.study && status === 200 && parsed.method === 'GET' && /json/i.test(String(upRes.headers['content-type'] ?? ''));
+    const filtering = willFilter && status === 200;
     if (filtering) {
+      const encoding = String(upRes.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (!/json/i.test(String(upRes.headers['content-type'] ?? '')) || encoding !== 'identity') {
+        // Nothing unfiltered leaves: an answer we cannot read per study is refused.
+        upRes.resume();
+        return refuse(gatewayProblem(502, 'qido-unfilterable', 'the PACS answered the query in a form the gateway cannot filter (only uncompressed DICOM JSON)'));
+      }
       // The filtered body has another length; it goes out chunked.
       delete headers['content-length'];
       delete headers.etag;

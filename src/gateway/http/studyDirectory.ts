@@ -10,6 +10,8 @@ export interface StudyFacts {
   department?: string;
   /** InstitutionName (0008,0080). */
   institution?: string;
+  /** PatientID (0010,0020), for the audit trail (ATNA/FHIR participant objects). */
+  patientId?: string;
 }
 
 export interface StudyDirectoryOptions {
@@ -54,6 +56,7 @@ export function createStudyDirectory(o: StudyDirectoryOptions): StudyDirectory {
     const qs = new URLSearchParams({ StudyInstanceUID: uids.join(',') });
     qs.append('includefield', '00081040');
     qs.append('includefield', '00080080');
+    qs.append('includefield', '00100020');
     qs.set('limit', String(uids.length));
     const body = await getJson(o, `${o.upstreamRoot.replace(/\/$/, '')}/studies?${qs.toString()}`);
     const out = new Map<string, StudyFacts>();
@@ -116,6 +119,8 @@ export function studyFactsOf(item: unknown): { uid: string; facts: StudyFacts } 
   if (dept) facts.department = dept.trim().toLowerCase();
   const inst = firstString(rec['00080080']);
   if (inst) facts.institution = inst.trim();
+  const patient = firstString(rec['00100020']);
+  if (patient) facts.patientId = patient;
   return { uid, facts };
 }
 
