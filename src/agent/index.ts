@@ -42,3 +42,8 @@ export type { CertificateRecord } from './certificateFiles.js';
 export { status } from './status.js';
 export type { AgentStatus } from './status.js';
 export { AGENT_VERSION } from './agentVersion.js';
+export { openProxy } from './proxy.js';
+export type { ProxyOptions, RunningProxy } from './proxy.js';
+export { openTunnel, parseListen, tunnelPreface, parseReply, TUNNEL_ALPN } from './tunnel.js';
+export type { TunnelOptions, RunningTunnel } from './tunnel.js';
+export * from './accessApi.js';

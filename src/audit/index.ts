@@ -1,6 +1,6 @@
 // The audit module's surface: the single writer, the verifier and the canonical hashing helpers.
 export { openAuditLog } from './openAuditLog.js';
-export type { OpenAuditLogOptions, OpenedAuditLog, AuditScheduler } from './openAuditLog.js';
+export type { OpenAuditLogOptions, OpenedAuditLog, AuditScheduler, CommitListener } from './openAuditLog.js';
 export { verifyAuditChain } from './verifyAuditChain.js';
 export type { AuditChainSource } from './verifyAuditChain.js';
 export { canonicalJson } from './canonicalJson.js';
@@ -32,3 +32,7 @@ export type {
   AuditVerifyResult,
 } from './types.js';
 export type { AuditRow, CheckpointRow } from '../store/index.js';
+export { eventFacts, actorUserId } from './export/eventFacts.js';
+export type { EventFacts } from './export/eventFacts.js';
+export { createAuditExporter, createAtnaExporter, toAtnaMessage, openSpool, createSyslogSender } from './export/index.js';
+export type { AuditExporter, ExportSink, AtnaExporter, AtnaExporterOptions, Spool, SpoolProblem, SenderProblem } from './export/index.js';

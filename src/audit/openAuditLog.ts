@@ -41,9 +41,17 @@ export interface OpenedAuditLog extends AuditLog {
   /** Signs and stores a checkpoint of the head now (undefined when nothing is new). */
   checkpoint(): Promise<SignedCheckpoint | undefined>;
   stats(): AuditStats;
+  /**
+   * Calls `listener` after every committed batch with its rows (in seq order) and the commit's
+   * duration in ms: exporters, analytics and metrics follow the chain without polling.
+   * Listeners run synchronously after the callers were resolved; keep them cheap and non-throwing.
+   */
+  onCommit(listener: CommitListener): () => void;
   readonly keyId: string;
   readonly publicKey: KeyObject;
 }
+
+export type CommitListener = (rows: readonly AuditRow[], commitMs: number) => void;
 
 interface Pending {
   event: PreparedEvent;
@@ -100,6 +108,7 @@ export async function openAuditLog(options: OpenAuditLogOptions): Promise<Opened
   let closed = false;
   let closing: Promise<void> | undefined;
   const stats: AuditStats = { committed: 0, batches: 0, failedBatches: 0, checkpoints: 0, pending: 0 };
+  const commitListeners = new Set<CommitListener>();
 
   const schedule = () => {
     if (scheduled || committing) return;
@@ -149,6 +158,7 @@ export async function openAuditLog(options: OpenAuditLogOptions): Promise<Opened
         const due = next.seq > lastCheckpointSeq && (cpWaiters.length > 0 || next.seq - lastCheckpointSeq >= every);
         const cp = due ? signCheckpoint(next, clock(), key) : undefined;
         // The checkpoint rides in the batch's transaction: no extra fsync, never ahead of its events.
+        const started = commitListeners.size > 0 ? performance.now() : 0;
         if (rows.length > 0) await repo.appendBatch(rows, cp);
         else if (cp) await repo.insertCheckpoint(cp);
         head = next;
@@ -163,6 +173,16 @@ export async function openAuditLog(options: OpenAuditLogOptions): Promise<Opened
         }
         for (let i = 0; i < batch.length; i++) batch[i]!.resolve({ seq: rows[i]!.seq, hash: rows[i]!.hash });
         for (const w of cpWaiters) w.resolve(cp);
+        if (rows.length > 0 && commitListeners.size > 0) {
+          const ms = performance.now() - started;
+          for (const l of commitListeners) {
+            try {
+              l(rows, ms);
+            } catch {
+              // A listener's failure is its own; the commit stands.
+            }
+          }
+        }
         return;
       } catch (cause) {
         // The head stays put; the next batch re-reads it, in case the commit did land.
@@ -225,6 +245,10 @@ export async function openAuditLog(options: OpenAuditLogOptions): Promise<Opened
     checkpoint: requestCheckpoint,
     head: () => ({ ...head }),
     stats: () => ({ ...stats, pending: accepted - settled }),
+    onCommit(listener) {
+      commitListeners.add(listener);
+      return () => void commitListeners.delete(listener);
+    },
     close() {
       if (closing) return closing;
       closed = true;

@@ -3,6 +3,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import {
+  parseListen,
+  openProxy,
   collectPosture,
   defaultOpenBrowser,
   enroll,
@@ -136,6 +138,25 @@ function registerDeviceCommands(program: Command): void {
         process.stdout.write(
           [`${r.renewed ? 'Issued' : 'Kept'} certificate ${c.serial}, valid until ${c.notAfter}`, `  key:   ${c.keyFile}`, `  cert:  ${c.certFile}`, `  chain: ${c.chainFile}`].join('\n') + '\n',
         );
+      }),
+    );
+
+  program
+    .command('proxy')
+    .description('serve a DICOMweb target on a plain-HTTP loopback port for local viewers, forwarded over mTLS with this device’s certificate')
+    .requiredOption('--target <name>', 'DICOMweb target name (the broker lists them at /api/v1/gateways)')
+    .option('--listen <host:port>', 'loopback address to listen on', '127.0.0.1:8042')
+    .action(
+      agentAction(async (opts: { target: string; listen: string }) => {
+        const { host, port } = parseListen(opts.listen);
+        const print = (line: string) => void process.stderr.write(`${line}\n`);
+        const proxy = await openProxy({ target: opts.target, listen: { host, port }, print });
+        process.stdout.write(`DICOMweb for ${opts.target}: ${proxy.url}  (certificate ${proxy.certificate.serial}; Ctrl-C stops)\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await proxy.close();
       }),
     );
 

@@ -2,6 +2,7 @@
 // The radgate command: server verbs (serve, demo, migrate, ca, policy, audit) and agent
 // verbs (login, logout, whoami, enroll, posture, cert, status); tunnel and proxy arrive with their issues.
 import { Command } from 'commander';
+import { registerAccessCommands } from './access.js';
 import { registerAgentCommands } from './agent.js';
 import { registerAuditCommands } from './audit.js';
 import { registerCaCommands } from './ca.js';
@@ -23,6 +24,7 @@ registerPolicyCommands(program);
 registerAuditCommands(program);
 registerAgentCommands(program);
 registerDevicesCommands(program);
+registerAccessCommands(program);
 
 // Every verb, nested ones included, one line each.
 program.addHelpText('after', () => {

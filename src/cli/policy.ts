@@ -1,5 +1,7 @@
 // `radgate policy validate|test|explain`: check a policy directory against its schema,
 // run its test tables, and explain one decision. All three use the engine's own path.
+// `radgate policy versions|propose|diff|impact|rollback` work on the broker's policy
+// versions through the admin API as the logged-in administrator; approval is browser-only.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -18,13 +20,16 @@ import {
   type PolicySet,
 } from '../policy/index.js';
 import { action, cliConfig, CliExit, type GlobalOptions } from './context.js';
+import { policyApi } from './policyVersionsApi.js';
+import { readVersionFiles } from '../policy/index.js';
 
 interface DirOptions extends GlobalOptions {
   dir?: string;
 }
 
 export function registerPolicyCommands(program: Command): void {
-  const policy = program.command('policy').description('validate, test and explain Cedar policies');
+  const policy = program.command('policy').description('validate, test and explain Cedar policies; propose, diff, roll back and preview versions');
+  registerVersionCommands(policy);
 
   policy
     .command('validate')
@@ -103,6 +108,70 @@ export function registerPolicyCommands(program: Command): void {
         } finally {
           engine.close();
         }
+      }),
+    );
+}
+
+/** The lifecycle verbs (admin API). */
+function registerVersionCommands(policy: Command): void {
+  const out = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+  const id = (v: string) => encodeURIComponent(v);
+  policy
+    .command('versions')
+    .description('list policy versions (active, proposed, superseded, rejected)')
+    .action(
+      action(async () => {
+        const list = (await policyApi('GET', '/admin/api/policy/versions')) as { short: string; state: string; author: string; message: string; approvedBy: string | null }[];
+        for (const v of list) process.stdout.write(`${v.short}  ${v.state.padEnd(10)}  ${v.author}${v.approvedBy ? ` -> ${v.approvedBy}` : ''}  ${v.message}\n`);
+      }),
+    );
+  policy
+    .command('propose')
+    .description('propose a new version from policy directories and/or files (validated and tested on the broker)')
+    .argument('<paths...>', 'directories (*.cedar, *.cedarschema, tests/*.yaml) or files')
+    .requiredOption('--message <text>', 'what and why, shown to the approver')
+    .action(
+      action(async (paths: string[], opts: { message: string }) => {
+        const files = await readVersionFiles(paths.map((p) => path.resolve(p)));
+        const r = (await policyApi('POST', '/admin/api/policy/versions', { files, message: opts.message })) as { version: { id: string; short: string }; diff: unknown; testsPassed: number };
+        process.stdout.write(`proposed ${r.version.short} (${r.testsPassed} policy tests passed); another administrator approves it in the console: /console/policy/versions/${r.version.id}\n`);
+        out(r.diff);
+      }),
+    );
+  policy
+    .command('diff')
+    .description('per-policy diff of a version against the active one (or --against)')
+    .argument('<version>')
+    .option('--against <version>')
+    .action(
+      action(async (version: string, opts: { against?: string }) => {
+        const r = (await policyApi('GET', `/admin/api/policy/versions/${id(version)}/diff${opts.against ? `?against=${id(opts.against)}` : ''}`)) as {
+          diff: { policies: { id: string; change: string; file: string; lines: { op: string; text: string }[] }[]; files: { name: string; change: string; lines: { op: string; text: string }[] }[] };
+        };
+        for (const p of [...r.diff.policies.map((x) => ({ head: `${x.change} ${x.id} (${x.file})`, lines: x.lines })), ...r.diff.files.map((x) => ({ head: `${x.change} ${x.name}`, lines: x.lines }))]) {
+          process.stdout.write(`@@ ${p.head}\n${p.lines.map((l) => `${l.op} ${l.text}`).join('\n')}\n`);
+        }
+      }),
+    );
+  policy
+    .command('impact')
+    .description('replay recent decisions under a version and show what would flip')
+    .argument('<version>')
+    .option('--days <n>', 'days of decisions (1-90)')
+    .action(action(async (version: string, opts: { days?: string }) => out(await policyApi('GET', `/admin/api/policy/versions/${id(version)}/impact${opts.days ? `?days=${id(opts.days)}` : ''}`))));
+  policy
+    .command('rollback')
+    .description('propose going back to a previously active version (needs a second administrator like any change)')
+    .argument('<version>')
+    .option('--message <text>')
+    .action(action(async (version: string, opts: { message?: string }) => out(await policyApi('POST', `/admin/api/policy/versions/${id(version)}/rollback`, opts.message ? { message: opts.message } : {}))));
+  policy
+    .command('approve')
+    .description('approval needs a security-key confirmation: use the admin console in a browser')
+    .argument('<version>')
+    .action(
+      action(async (version: string) => {
+        throw new CliExit(`radgate: approving needs a WebAuthn step-up, which only the browser console can do: open /console/policy/versions/${version} and approve there`, 64);
       }),
     );
 }

@@ -37,8 +37,18 @@ export function registerServerCommands(program: Command): void {
     .action(
       action(async () => {
         const config = cliConfig(program.opts<GlobalOptions>(), { mode: 'development', 'dev.idp.enabled': true });
-        const broker = await startBroker(config);
         const out = process.stderr;
+        const demoPacs = await import('../gateway/demoPacs/index.js');
+        let pacs: Awaited<ReturnType<typeof demoPacs.startDemoPacs>> | undefined;
+        if (demoPacs.orthancInstalled()) {
+          out.write('  starting the demo PACS (Orthanc with synthetic studies)…\n');
+          pacs = await demoPacs.startDemoPacs({ home: config.paths.home });
+        }
+        const broker = await startBroker(config, pacs ? { extraHttpTargets: [pacs.target] } : {}).catch(async (err: unknown) => {
+          await pacs?.stop();
+          throw err;
+        });
+        const gw = broker.httpGateway;
         out.write(
           [
             '',
@@ -47,15 +57,21 @@ export function registerServerCommands(program: Command): void {
             `  control plane:   ${broker.url}   (health: ${broker.url}/readyz)`,
             `  root CA:         ${broker.url}/ca/root.pem  (also ${config.paths.caDir})`,
             `  data directory:  ${config.paths.home}`,
+            ...(gw && pacs
+              ? [
+                  `  demo PACS:       Orthanc ${pacs.orthanc.httpUrl} with ${pacs.studies.studies.length} synthetic studies (departments: ${[...new Set(pacs.studies.studies.map((s) => s.department))].join(', ')})`,
+                  `  DICOMweb:        ${gw.url}/dicom-web/studies   (after signing in as Dr. Alex Rivera, radiology: lists the radiology studies only)`,
+                  `  view an image:   ${gw.url}/dicom-web/studies/${pacs.studies.studies[0]!.studyUid}/series/${pacs.studies.studies[0]!.series[0]!.seriesUid}/instances/${pacs.studies.studies[0]!.series[0]!.instances[0]!.sopUid}/rendered`,
+                ]
+              : ['  demo PACS:       not started: Orthanc is not installed (run deploy/setup.sh, or apt-get install orthanc orthanc-dicomweb dcmtk)']),
             '  try:             radgate policy test; radgate audit verify; radgate ca show',
             '  agent:           radgate login --server ' + config.publicUrl,
-            '  not yet built:   device enrolment and the demo PACS behind the DICOMweb gateway',
-            '                   arrive with their issues.',
             '  Ctrl-C stops the broker.',
             '',
           ].join('\n') + '\n',
         );
         await untilSignal(broker);
+        await pacs?.stop();
       }),
     );
 

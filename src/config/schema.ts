@@ -101,6 +101,8 @@ export const configSchema = z
         dir: z.string().min(1).default('policies'),
         cacheTtl: duration().default(2),
         cacheMaxEntries: z.number().int().min(0).max(10_000_000).default(100_000),
+        /** Identical cached decisions inside this window share one audit record plus a count (0: every call). */
+        auditCoalesce: duration().default(5),
       })
       .strict()
       .prefault({}),

@@ -14,3 +14,4 @@ export { postureState, deviceContext, deviceEntity } from './deviceEntity.js';
 export { verifyPostureReport, POSTURE_TYP } from './verifyPostureReport.js';
 export { verifyEnrolmentRequest, ENROL_TYP } from './verifyEnrolmentRequest.js';
 export type { DevicesEnv } from './routes.js';
+export { approveDevice, revokeDevice } from './adminDevices.js';

@@ -302,3 +302,60 @@ describe('activate', () => {
     expect(engine.authorize(alice(), 'dicomweb.query', study(), healthy()).cached).toBe(false);
   });
 });
+
+describe('authorize: audit coalescing', () => {
+  function coalescing(clock: () => number) {
+    const audit = createMemoryAuditSink();
+    const engine = createPolicyEngine({ audit, cacheTtlSeconds: 60, cacheMaxEntries: 1000, auditCoalesceMs: 1000, clock });
+    engine.activate(shipped);
+    return { engine, audit };
+  }
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+
+  it('audits the first decision, reuses its record for cached repeats and counts them when the window closes', async () => {
+    let now = 1_000_000;
+    const { engine, audit } = coalescing(() => now);
+    const first = engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy());
+    const second = engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy());
+    const third = engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy());
+    expect(second).toMatchObject({ decision: 'allow', cached: true, coalesced: true });
+    expect(await third.durable).toEqual(await first.durable);
+    await flush();
+    expect(audit.events.filter((e) => e.type === 'decision')).toHaveLength(1);
+    // After the window a repeat is audited again, and the closed window leaves its count.
+    now += 1001;
+    const later = engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy());
+    expect(later.coalesced).toBeUndefined();
+    await later.durable;
+    await flush();
+    expect(audit.events.filter((e) => e.type === 'decision')).toHaveLength(2);
+    const summary = audit.events.find((e) => e.type === 'decision.coalesced');
+    expect(summary).toMatchObject({ outcome: 'allow', actor: 'Radgate::User::"alice"', detail: { action: 'dicomweb.retrieve', resource: 'Radgate::Study::"1.2.3"', repeats: 2, firstSeq: 1 } });
+    engine.close();
+  });
+
+  it('never coalesces across a policy or entity change, or different answers', async () => {
+    const now = 1_000_000;
+    const { engine, audit } = coalescing(() => now);
+    engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy());
+    engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy());
+    engine.bumpGeneration(); // closes the window: its repeat is counted now
+    const after = engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy());
+    expect(after.cached).toBe(false);
+    const stale = engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy({ device: { id: 'dev-1', managed: true, tier: 'high', stale: true } }));
+    expect(stale).toMatchObject({ decision: 'deny' });
+    expect(stale.coalesced).toBeUndefined();
+    await flush();
+    await flush();
+    expect(audit.events.filter((e) => e.type === 'decision')).toHaveLength(3);
+    expect(audit.events.filter((e) => e.type === 'decision.coalesced')).toHaveLength(1);
+    engine.close();
+  });
+
+  it('is off by default: every call writes its own decision event', async () => {
+    const { engine, audit } = engineWith(shipped);
+    for (let i = 0; i < 3; i++) engine.authorize(alice(), 'dicomweb.retrieve', study(), healthy());
+    await flush();
+    expect(audit.events.filter((e) => e.type === 'decision')).toHaveLength(3);
+  });
+});

@@ -24,6 +24,13 @@ export interface PolicyEngineOptions {
   clock?: () => number;
   /** Every answer-changing event on the bus bumps the generation (empties the cache). */
   bus?: EventBus;
+  /**
+   * Audit coalescing window, ms (config policy.auditCoalesce); 0 (default) audits every
+   * call. Inside the window, a cached decision identical to one already audited (same
+   * action, entity data, observable context, outcome and generation) reuses that record
+   * and is counted in one `decision.coalesced` event when the window closes.
+   */
+  auditCoalesceMs?: number;
 }
 
 export interface PolicyEngineHealth {
@@ -98,9 +105,47 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
   let state: ActiveState | undefined;
   let generation = 0;
 
+  // Audit coalescing: one open window per decision key.
+  interface CoalesceWindow {
+    durable: Promise<AuditReceipt>;
+    until: number;
+    count: number;
+    generation: number;
+    decision: 'allow' | 'deny';
+    actor: EntityDescription['uid'];
+    action: string;
+    resource: EntityDescription['uid'];
+    policyVersion: string | null;
+  }
+  const coalesceMs = Math.max(0, options.auditCoalesceMs ?? 0);
+  const windows = new Map<string, CoalesceWindow>();
+  const maxWindows = Math.max(1024, cache.maxEntries);
+  const closeWindow = (key: string, w: CoalesceWindow) => {
+    windows.delete(key);
+    if (w.count === 0) return;
+    const count = w.count;
+    w.durable.then(
+      (first) =>
+        options.audit.append({
+          type: 'decision.coalesced',
+          actor: `${w.actor.type}::${JSON.stringify(w.actor.id)}`,
+          outcome: w.decision,
+          detail: { action: w.action, resource: `${w.resource.type}::${JSON.stringify(w.resource.id)}`, repeats: count, firstSeq: first.seq, windowMs: coalesceMs, policyVersion: w.policyVersion },
+        }),
+      () => undefined,
+    ).catch(() => undefined);
+  };
+  const flushWindows = (all: boolean) => {
+    const now = clock();
+    for (const [key, w] of windows) if (all || now >= w.until || w.generation !== generation) closeWindow(key, w);
+  };
+  const sweeper = coalesceMs > 0 ? setInterval(() => flushWindows(false), Math.max(100, coalesceMs)) : undefined;
+  sweeper?.unref();
+
   const bumpGeneration = () => {
     generation++;
     cache.clear();
+    if (windows.size > 0) flushWindows(true);
   };
   const unsubscribe = options.bus?.onAny(() => bumpGeneration());
 
@@ -132,6 +177,7 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
     const st = state;
     let outcome: Outcome;
     let cached = false;
+    let coalesceKey: string | undefined;
     try {
       const plan = st?.plans.get(action);
       // The check also deep-freezes a conforming context (cache key and audit evidence).
@@ -144,6 +190,7 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
         // Key: action, the entity data exactly (as tokens of their JSON), and the context as
         // the action's policies can see it.
         const key = `${action}\0${tokens.of(principal)}\0${tokens.of(resource)}\0${entities ? tokens.of(entities) : ''}\0${plan.view.key(context)}`;
+        if (coalesceMs > 0) coalesceKey = key;
         const now = clock();
         const hit = cache.get(key, now);
         if (hit) {
@@ -158,6 +205,13 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
     } catch (err) {
       outcome = engineError([{ message: `engine: ${(err as Error)?.message ?? String(err)}` }]);
     }
+    if (coalesceKey !== undefined) {
+      const w = windows.get(coalesceKey);
+      if (w && cached && w.generation === generation && w.decision === outcome.decision && clock() < w.until) {
+        w.count++;
+        return { decision: outcome.decision, policyIds: outcome.policyIds, reasons: outcome.reasons, errors: outcome.errors, cached, coalesced: true, durable: w.durable };
+      }
+    }
     const durable: Promise<AuditReceipt> = appendDeferred(options.audit, {
       principal: principal?.uid ?? UNKNOWN,
       action,
@@ -169,7 +223,17 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
       errors: outcome.errors,
       cached,
       policyVersion: st?.set.version ?? null,
+      facts: { principal, resource, ...(entities ? { entities } : {}), context },
     });
+    if (coalesceKey !== undefined && outcome.errors.length === 0) {
+      const old = windows.get(coalesceKey);
+      if (old) closeWindow(coalesceKey, old);
+      else if (windows.size >= maxWindows) {
+        const [k, w] = windows.entries().next().value!;
+        closeWindow(k, w);
+      }
+      windows.set(coalesceKey, { durable, until: clock() + coalesceMs, count: 0, generation, decision: outcome.decision, actor: principal.uid, action, resource: resource.uid, policyVersion: st?.set.version ?? null });
+    }
     return { decision: outcome.decision, policyIds: outcome.policyIds, reasons: outcome.reasons, errors: outcome.errors, cached, durable };
   };
 
@@ -193,6 +257,8 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
       actionSets: Object.fromEntries([...(state?.plans.values() ?? [])].map((p) => [p.action.name, p.policies])),
     }),
     close: () => {
+      if (sweeper) clearInterval(sweeper);
+      flushWindows(true);
       unsubscribe?.();
       if (state) release(state);
       state = undefined;

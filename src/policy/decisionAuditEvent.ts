@@ -1,7 +1,7 @@
 // The audit record of one decision, and the deferred append that makes it durable.
 import { digestContext, type AuditEventInput, type AuditLog, type AuditReceipt } from '../audit/index.js';
 import { wrapError } from '../errors/index.js';
-import type { DecisionError, EntityRef } from './types.js';
+import type { DecisionError, EntityDescription, EntityRef } from './types.js';
 
 /** Only `append` is needed; the CLI passes an in-memory sink. */
 export type AuditSink = Pick<AuditLog, 'append'>;
@@ -17,7 +17,32 @@ export interface DecisionRecord {
   errors: readonly DecisionError[];
   cached: boolean;
   policyVersion: string | null;
+  /** The request as authorize() saw it, for replay (impact preview); never part of the hashed detail. */
+  facts?: DecisionFacts;
 }
+
+/** What one decision was asked: enough to decide it again under another policy set. */
+export interface DecisionFacts {
+  principal: EntityDescription;
+  resource: EntityDescription;
+  entities?: readonly EntityDescription[];
+  context: unknown;
+}
+
+/**
+ * The facts ride on the audit event as a non-enumerable property under this symbol: the
+ * audit chain stores only the digests, and a facts recorder (decision_facts table) picks
+ * them up beside the chain.
+ */
+export const DECISION_FACTS: unique symbol = Symbol.for('radgate.decisionFacts');
+
+export function decisionFactsOf(event: AuditEventInput): DecisionFacts | undefined {
+  return (event as { [DECISION_FACTS]?: DecisionFacts })[DECISION_FACTS];
+}
+
+/** A sink that records nothing (what-if replays): authorize() then skips building the event. */
+export const NO_AUDIT: AuditSink = Object.freeze({ append: () => Promise.resolve({ seq: 0, hash: '' }) });
+const NO_RECEIPT: Promise<AuditReceipt> = Promise.resolve({ seq: 0, hash: '' });
 
 /** `Radgate::User::"u1"`: Cedar's uid syntax. */
 export function uidString(uid: EntityRef): string {
@@ -40,11 +65,12 @@ export function decisionAuditEvent(r: DecisionRecord): AuditEventInput {
     policyVersion: r.policyVersion,
   };
   if (r.errors.length > 0) detail.errors = r.errors.map((e) => (e.policyId ? `${e.policyId}: ${e.message}` : e.message).slice(0, 500));
-  return { type: 'decision', actor: uidString(r.principal), outcome: r.decision, detail };
+  const event: AuditEventInput = { type: 'decision', actor: uidString(r.principal), outcome: r.decision, detail };
+  if (r.facts) Object.defineProperty(event, DECISION_FACTS, { value: r.facts, enumerable: false });
+  return event;
 }
 
 const noop = (): void => {};
-
 
 /**
  * Builds and appends the event in a microtask, so authorize returns in microseconds; the
@@ -52,6 +78,7 @@ const noop = (): void => {};
  * caller that ignores it (a deny) cannot crash the process with an unhandled rejection.
  */
 export function appendDeferred(audit: AuditSink, record: DecisionRecord): Promise<AuditReceipt> {
+  if (audit === NO_AUDIT) return NO_RECEIPT;
   const p = new Promise<AuditReceipt>((resolve, reject) => {
     queueMicrotask(() => {
       try {

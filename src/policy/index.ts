@@ -31,3 +31,6 @@ export type { Explanation } from './explain.js';
 export { createMemoryAuditSink } from './memoryAuditSink.js';
 export type { MemoryAuditSink } from './memoryAuditSink.js';
 export { parseEntityUid } from './parseEntityUid.js';
+export { NO_AUDIT, DECISION_FACTS, decisionFactsOf } from './decisionAuditEvent.js';
+export type { DecisionFacts } from './decisionAuditEvent.js';
+export * from './versions/index.js';

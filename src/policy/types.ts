@@ -81,6 +81,12 @@ export interface Decision {
   errors: readonly DecisionError[];
   /** Answered from the decision cache. */
   cached: boolean;
+  /**
+   * A cached repeat of an identical decision inside the audit coalescing window: `durable`
+   * is the first one's record, and the repeats are counted in one `decision.coalesced`
+   * event when the window closes.
+   */
+  coalesced?: boolean;
   /** Settles once the decision's audit event is durable; release data only after it resolves. */
   durable: Promise<AuditReceipt>;
 }

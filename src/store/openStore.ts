@@ -16,6 +16,10 @@ import { devicesRepo, type DevicesRepo } from './devicesRepo.js';
 import { sessionsRepo, type SessionsRepo } from './sessionsRepo.js';
 import { usersRepo, type UsersRepo } from './usersRepo.js';
 import { webauthnRepo, type WebauthnRepo } from './webauthnRepo.js';
+import { monitoringRepo, type MonitoringRepo } from './monitoringRepo.js';
+import { accessRepo, type AccessRepo } from './accessRepo.js';
+import { decisionFactsRepo, type DecisionFactsRepo } from './decisionFactsRepo.js';
+import { auditSearchRepo, type AuditSearchRepo } from './auditSearchRepo.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -29,6 +33,11 @@ export interface Store {
   readonly webauthn: WebauthnRepo;
   readonly challenges: ChallengesRepo;
   readonly devices: DevicesRepo;
+  /** Export cursors, behavioural alerts and analytics state. */
+  readonly monitoring: MonitoringRepo;
+  readonly access: AccessRepo;
+  readonly decisionFacts: DecisionFactsRepo;
+  readonly auditSearch: AuditSearchRepo;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -79,6 +88,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     webauthn: webauthnRepo(db, sqlite),
     challenges: challengesRepo(db, sqlite),
     devices: devicesRepo(db),
+    monitoring: monitoringRepo(sqlite),
+    access: accessRepo(db),
+    decisionFacts: decisionFactsRepo(sqlite),
+    auditSearch: auditSearchRepo(sqlite),
     async ping() {
       if (closed) throw new RadgateError('store-unavailable', 'the database is closed');
       try {

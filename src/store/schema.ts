@@ -340,6 +340,17 @@ export const policyApprovals = sqliteTable(
   (t) => [uniqueIndex('policy_approvals_once').on(t.versionId, t.approverId)],
 );
 
+/**
+ * What each decision was asked (principal, resource and extra entities, context), keyed
+ * by the seq of its `decision` audit event, for replaying decisions under a proposed
+ * policy set (impact preview). Written off the durable path, pruned past the window.
+ */
+export const decisionFacts = sqliteTable('decision_facts', {
+  seq: integer('seq').primaryKey(),
+  /** JSON {p, r, e?, c}: entity descriptions and the context as authorize() saw them. */
+  facts: text('facts').notNull(),
+});
+
 /** Review queue for loud events (break-glass, emergency policy rollback, alerts). */
 export const reviewItems = sqliteTable(
   'review_items',

@@ -45,7 +45,7 @@ async function brokenCopy(file: string, text: string): Promise<string> {
 describe('radgate policy', () => {
   it('validate prints OK with counts for the shipped set', async () => {
     expect(await radgate('policy', 'validate', '--dir', POLICY_DIR)).toBe(0);
-    expect(out).toMatch(/^OK: \d+ policies \(\d+ permit, \d+ forbid\) in 5 files, schema .*radgate\.cedarschema, version [0-9a-f]{12}\n$/);
+    expect(out).toMatch(/^OK: \d+ policies \(\d+ permit, \d+ forbid\) in \d+ files, schema .*radgate\.cedarschema, version [0-9a-f]{12}\n$/);
   });
 
   it('validate prints file:line: message per error and exits 1', async () => {

@@ -10,7 +10,8 @@ import type { TLSSocket } from 'node:tls';
 import { readCertificateIdentity, type Ca, type CertificateIdentity } from '../../ca/index.js';
 import type { Devices } from '../../devices/index.js';
 import type { EventBus } from '../../events/index.js';
-import { authContext, authFacts, principalFor, SESSION_COOKIE, type Identity, type SessionInfo, type User } from '../../identity/index.js';
+import { authContext, authFacts, SESSION_COOKIE, type Identity, type SessionInfo, type User } from '../../identity/index.js';
+import { certificateCaller } from '../resolveCaller.js';
 import type { DecisionContext, EntityDescription } from '../../policy/index.js';
 
 export interface Caller {
@@ -55,19 +56,8 @@ export function createCallerResolver(deps: CallerResolverDeps): CallerResolver {
   const offs = deps.bus ? INVALIDATING.map((t) => deps.bus!.on(t, () => void generation++)) : [];
 
   async function fromCertificate(x509: X509Certificate, now: number): Promise<CallerResult> {
-    const id = readCertificateIdentity(x509);
-    if (!id) return { ok: false, status: 403, reason: 'certificate-unusable', detail: 'the client certificate does not name a radgate user, device and session' };
-    if (deps.ca.isRevoked(id.serial)) return { ok: false, status: 403, reason: 'certificate-revoked', detail: 'the client certificate is revoked', id };
-    if (Date.parse(x509.validTo) <= now || Date.parse(x509.validFrom) > now) return { ok: false, status: 403, reason: 'certificate-expired', detail: 'the client certificate is not valid now', id };
-    const user = await deps.identity.sessions.getUser(id.userId);
-    if (!user || user.disabled) return { ok: false, status: 403, reason: 'user-disabled', detail: 'the user is unknown or disabled', id };
-    const session = await deps.identity.sessions.getSession(id.sessionId);
-    if (!session || session.userId !== user.id || session.state !== 'active' || session.expiresAt <= now) {
-      return { ok: false, status: 403, reason: 'login-session-ended', detail: 'the login session behind this certificate has ended; log in again', id };
-    }
-    const device = await deps.devices.deviceContext(id.deviceId, user.id);
-    if (!device) return { ok: false, status: 403, reason: 'device-inactive', detail: 'the device is unknown, not yours or not active', id };
-    return { ok: true, caller: { via: 'certificate', id, user, session, principal: principalFor(user), auth: authContext(authFacts(session, now)), device } };
+    const r = await certificateCaller(deps, x509, now);
+    return r.ok ? { ok: true, caller: { via: 'certificate', ...r.caller } } : { ...r, status: 403 };
   }
 
   async function fromCookie(token: string, now: number): Promise<CallerResult> {

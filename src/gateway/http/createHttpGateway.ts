@@ -18,12 +18,13 @@ import { verifyCsrf, type Identity } from '../../identity/index.js';
 import type { Logger } from '../../log/index.js';
 import type { CedarValue, Decision, DecisionContext, EntityDescription, EntityRef, PolicyEngine } from '../../policy/index.js';
 import type { LiveSession, SessionRegistry } from '../sessions/index.js';
+import { normaliseAddress } from '../resolveCaller.js';
 import { createCallerResolver, type Caller } from './callers.js';
 import { gatewayProblem, sendProblem, type GatewayProblem } from './decisionResponse.js';
 import type { DicomwebRequest } from './dicomwebTypes.js';
 import { parseDicomwebRequest } from './parseDicomwebRequest.js';
 import { clientResponseHeaders, startUpstream } from './proxyToUpstream.js';
-import { createQidoFilter } from './qidoFilter.js';
+import { createQidoFilter, filterQidoBody, type QidoFilterOptions } from './qidoFilter.js';
 import { createRequestAuditCoalescer } from './requestAuditCoalescer.js';
 import { createStudyDirectory, type StudyDirectory, type StudyFacts } from './studyDirectory.js';
 
@@ -134,6 +135,23 @@ interface TargetRuntime {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+/** QIDO answers up to this size are filtered in memory and sent in one write. */
+const SMALL_QIDO_BYTES = 64 * 1024;
+
+function readBounded(stream: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) stream.destroy(new Error('answer larger than announced'));
+      else chunks.push(c);
+    });
+    stream.once('end', () => resolve(Buffer.concat(chunks, size)));
+    stream.once('error', reject);
+    stream.once('close', () => reject(new Error('upstream closed')));
+  });
+}
 
 export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGateway> {
   const { ca, policy, identity, devices, liveSessions, audit } = o.broker;
@@ -433,19 +451,39 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
       delete headers['content-length'];
       delete headers.etag;
       const context = contextFor(caller, { action: 'dicomweb.query', level: 'studies' }, source);
-      const filter = createQidoFilter({
-        decide: async (items) => {
-          const missing = items.filter((i) => i.facts.department === undefined).map((i) => i.uid);
-          const looked = missing.length > 0 ? await rt.studies.lookup(missing) : new Map<string, StudyFacts | null>();
-          return items.map(({ uid, facts }) => {
-            if (facts.department !== undefined) rt.studies.remember(uid, facts);
-            const f = facts.department !== undefined ? facts : (looked.get(uid) ?? facts);
-            const d = policy.authorize(caller.principal, 'dicomweb.query', studyEntity(rt, uid, f), context, [rt.entity]);
-            return { allow: d.decision === 'allow', durable: d.durable };
-          });
-        },
-        onDone: (c) => void (rec.filtered = c),
-      });
+      const decideStudies: QidoFilterOptions['decide'] = async (items) => {
+        const missing = items.filter((i) => i.facts.department === undefined).map((i) => i.uid);
+        const looked = missing.length > 0 ? await rt.studies.lookup(missing) : new Map<string, StudyFacts | null>();
+        return items.map(({ uid, facts }) => {
+          if (facts.department !== undefined) rt.studies.remember(uid, facts);
+          const f = facts.department !== undefined ? facts : (looked.get(uid) ?? facts);
+          const d = policy.authorize(caller.principal, 'dicomweb.query', studyEntity(rt, uid, f), context, [rt.entity]);
+          return { allow: d.decision === 'allow', durable: d.durable };
+        });
+      };
+      const length = Number(upRes.headers['content-length']);
+      if (Number.isInteger(length) && length <= SMALL_QIDO_BYTES) {
+        // Small answers (the usual worklist page): read, filter, send in one write.
+        readBounded(upRes, SMALL_QIDO_BYTES)
+          .then((raw) => filterQidoBody(raw, { decide: decideStudies }))
+          .then(
+            (r) => {
+              if (res.destroyed) return;
+              rec.filtered = { passed: r.passed, withheld: r.withheld };
+              rec.bytesOut += r.body.length;
+              if (live) live.bytesOut += r.body.length;
+              headers['content-length'] = r.body.length;
+              res.writeHead(status, headers);
+              res.end(r.body);
+            },
+            () => {
+              upstream.destroy();
+              refuse(gatewayProblem(502, 'qido-unfilterable', 'the PACS answered the query in a form the gateway cannot filter'));
+            },
+          );
+        return;
+      }
+      const filter = createQidoFilter({ decide: decideStudies, onDone: (c) => void (rec.filtered = c) });
       res.writeHead(status, headers);
       pipeline(upRes, filter, count, res, (err) => {
         if (err) {
@@ -457,7 +495,12 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
       return;
     }
     res.writeHead(status, headers);
-    pipeline(upRes, count, res, (err) => {
+    // A listener beside the pipe counts bytes without another stream stage per chunk.
+    upRes.on('data', (chunk: Buffer) => {
+      rec.bytesOut += chunk.length;
+      if (live) live.bytesOut += chunk.length;
+    });
+    pipeline(upRes, res, (err) => {
       if (err) {
         if (rec.outcome === 'success') rec.outcome = 'failure';
         upstream.destroy();
@@ -520,10 +563,4 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** IPv4-mapped IPv6 to dotted IPv4 (Cedar `ip()` and audit readers expect the plain form). */
-function normaliseAddress(a: string | undefined): string | undefined {
-  if (!a) return undefined;
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }

@@ -174,3 +174,42 @@ export function createQidoFilter(o: QidoFilterOptions): Transform {
     },
   });
 }
+
+/**
+ * The same filter for a small answer already in memory: one batch of decisions and one
+ * body, so the client gets it in one write with a Content-Length (cheaper than streaming
+ * a few hundred bytes through four TLS records).
+ */
+export async function filterQidoBody(body: Buffer, o: Pick<QidoFilterOptions, 'decide' | 'maxElementBytes'>): Promise<{ body: Buffer; passed: number; withheld: number }> {
+  const splitter = new JsonArraySplitter(o.maxElementBytes);
+  const elements = body.length === 0 ? [] : splitter.push(body);
+  if (body.length > 0 && !splitter.complete) throw new Error('the QIDO response ended before its closing bracket');
+  const items: { raw: Buffer; uid: string; facts: StudyFacts }[] = [];
+  let withheld = 0;
+  for (const raw of elements) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new Error('a QIDO result element is not valid JSON');
+    }
+    const f = studyFactsOf(parsed);
+    if (f) items.push({ raw, uid: f.uid, facts: f.facts });
+    else withheld++;
+  }
+  const verdicts = items.length > 0 ? await o.decide(items.map(({ uid, facts }) => ({ uid, facts }))) : [];
+  await Promise.all(verdicts.filter((v) => v.allow).map((v) => v.durable));
+  const out: Buffer[] = [Buffer.from('[')];
+  let passed = 0;
+  items.forEach((item, i) => {
+    if (!verdicts[i]?.allow) {
+      withheld++;
+      return;
+    }
+    if (passed > 0) out.push(Buffer.from(','));
+    out.push(item.raw);
+    passed++;
+  });
+  out.push(Buffer.from(']'));
+  return { body: Buffer.concat(out), passed, withheld };
+}

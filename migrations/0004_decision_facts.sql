@@ -1,0 +1,4 @@
+CREATE TABLE `decision_facts` (
+	`seq` integer PRIMARY KEY NOT NULL,
+	`facts` text NOT NULL
+);

@@ -1,0 +1,13 @@
+// Audit exports: ATNA (PS3.15 A.5 over RFC 5424/5425 syslog/TLS with an on-disk spool).
+export { createAuditExporter } from './createAuditExporter.js';
+export type { AuditExporter, AuditExporterOptions, ExportSink } from './createAuditExporter.js';
+export { createAtnaExporter, atnaSyslogRecords } from './createAtnaExporter.js';
+export type { AtnaExporter, AtnaExporterOptions } from './createAtnaExporter.js';
+export { toAtnaMessage } from './toAtnaXml.js';
+export type { AtnaMessage, AtnaSource } from './toAtnaXml.js';
+export { openSpool } from './openSpool.js';
+export type { Spool, SpoolProblem, FsyncPolicy } from './openSpool.js';
+export { createSyslogSender } from './createSyslogSender.js';
+export type { SenderProblem, SyslogSender } from './createSyslogSender.js';
+export { eventFacts, actorUserId } from './eventFacts.js';
+export type { EventFacts } from './eventFacts.js';
