@@ -36,7 +36,7 @@ export function registerServerCommands(program: Command): void {
     .description('start the broker with development defaults, print what to open')
     .action(
       action(async () => {
-        const config = cliConfig(program.opts<GlobalOptions>(), { mode: 'development', 'dev.idp.enabled': true });
+        const config = cliConfig(program.opts<GlobalOptions>(), { mode: 'development', 'dev.idp.enabled': true, 'gateways.tunnel.enabled': true, 'monitoring.analytics.enabled': true });
         const out = process.stderr;
         const demoPacs = await import('../gateway/demoPacs/index.js');
         let pacs: Awaited<ReturnType<typeof demoPacs.startDemoPacs>> | undefined;
@@ -64,6 +64,8 @@ export function registerServerCommands(program: Command): void {
                   `  view an image:   ${gw.url}/dicom-web/studies/${pacs.studies.studies[0]!.studyUid}/series/${pacs.studies.studies[0]!.series[0]!.seriesUid}/instances/${pacs.studies.studies[0]!.series[0]!.instances[0]!.sopUid}/rendered`,
                 ]
               : ['  demo PACS:       not started: Orthanc is not installed (run deploy/setup.sh, or apt-get install orthanc orthanc-dicomweb dcmtk)']),
+            ...(broker.tunnelGateway ? [`  vendor tunnels:  gateway ${broker.tunnelGateway.host}:${broker.tunnelGateway.port}; approvals at ${broker.url}/access/approvals (radgate request / tunnel)`] : []),
+            `  admin console:   ${broker.url}/console   (admins: Lee, Okafor)`,
             '  try:             radgate policy test; radgate audit verify; radgate ca show',
             '  agent:           radgate login --server ' + config.publicUrl,
             '  Ctrl-C stops the broker.',

@@ -10,7 +10,7 @@ export const tunnelGatewayConfigSchema = z
       .object({
         host: z.string().regex(/^[A-Za-z0-9.:\-[\]]+$/, { error: 'expected a host name or IP address' }).default('127.0.0.1'),
         /** 0 picks a free port (tests). */
-        port: z.number().int().min(0).max(65535).default(8444),
+        port: z.number().int().min(0).max(65535).default(8445),
       })
       .strict()
       .prefault({}),

@@ -21,7 +21,7 @@ describe('access and tunnel gateway config', () => {
     const c = load({});
     expect(c.access).toMatchObject({ targets: [], defaultDuration: 7200, breakGlassMaxDuration: 3600, highRiskApprovals: 2, pendingTtl: 86400 });
     expect(c.access.roleMaxDuration).toMatchObject({ vendor: 8 * 3600 });
-    expect(c.gateways.tunnel).toMatchObject({ enabled: false, listen: { host: '127.0.0.1', port: 8444 }, recordingDir: 'recordings', prefaceTimeout: 10 });
+    expect(c.gateways.tunnel).toMatchObject({ enabled: false, listen: { host: '127.0.0.1', port: 8445 }, recordingDir: 'recordings', prefaceTimeout: 10 });
   });
 
   it('parses declared targets with labels, durations and recording', () => {
