@@ -420,6 +420,43 @@ describeWithOrthanc('DICOMweb gateway in front of a real Orthanc', () => {
     expect(rec).toBeDefined();
   });
 
+  it('aborts the PACS request when the client goes away mid-download, and passes Range through', async () => {
+    let upstreamClosed: () => void;
+    const closed = new Promise<void>((r) => (upstreamClosed = r));
+    let range: string | undefined;
+    const upstream = await fakeUpstream((req, res) => {
+      if (req.url?.includes('/studies?')) {
+        res.writeHead(200, { 'content-type': 'application/dicom+json' });
+        res.end('[]');
+        return;
+      }
+      range = req.headers.range;
+      res.writeHead(206, { 'content-type': 'application/dicom', 'content-range': 'bytes 0-1023/999999' });
+      res.write(Buffer.alloc(1024));
+      res.on('close', () => upstreamClosed());
+    });
+    const g = await extraGateway({ targets: [{ name: 'pacs-rad', upstream, root: '/dicom-web', authorization: 'Basic eDp5', department: 'radiology' }] });
+    const inst = radiology.series[0]!.instances[0]!;
+    const started = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: g.port, servername: 'localhost', path: `/dicom-web/studies/${inst.studyUid}/series/${inst.seriesUid}/instances/${inst.sopUid}`, agent: false, ca: broker.ca.rootPem(), cert: alice.cert, key: alice.key, headers: { range: 'bytes=0-1023' } },
+        (res) => {
+          expect(res.statusCode).toBe(206);
+          res.once('data', () => {
+            req.destroy();
+            resolve(Date.now());
+          });
+        },
+      );
+      req.on('error', () => undefined);
+      req.end();
+      setTimeout(() => reject(new Error('no data')), 5000).unref();
+    });
+    await closed;
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(range).toBe('bytes=0-1023');
+  });
+
   it('coalesces repeated requests of one session for one study into one summary record', async () => {
     const before = (await auditDetails('gateway.http.request')).length;
     const p = `/dicom-web/studies/${radiology.studyUid}/metadata`;
