@@ -254,7 +254,8 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
       cut: rec.cut ?? null,
     };
     if (rec.filtered) detail.filtered = rec.filtered;
-    const key = rec.outcome === 'success' && rec.sessionId && rec.study && rec.action && !rec.filtered ? `${rec.sessionId}\0${rec.target}\0${rec.study}\0${rec.action}` : null;
+    // Repeats of one (session, study or route, action): a viewer's frames, a worklist's polling.
+    const key = rec.outcome === 'success' && rec.sessionId && rec.action ? `${rec.sessionId}\0${rec.target}\0${rec.study ?? rec.route}\0${rec.action}` : null;
     coalescer.record({
       key,
       event: { type: 'gateway.http.request', actor: rec.userId ? `Radgate::User::${JSON.stringify(rec.userId)}` : 'anonymous', outcome: rec.outcome, detail },

@@ -19,6 +19,7 @@ interface Window {
   statuses: Record<string, number>;
   durationMs: number;
   decisionSeqs: number[];
+  filtered: { passed: number; withheld: number };
 }
 
 export interface RequestAuditCoalescer {
@@ -47,6 +48,7 @@ export function createRequestAuditCoalescer(o: { windowMs: number; write: (e: Au
         statuses: w.statuses,
         durationMs: w.durationMs,
         decisionSeqs: w.decisionSeqs.slice(0, 1000),
+        ...(w.first.detail.filtered ? { filtered: w.filtered } : {}),
         windowMs: o.windowMs,
       },
     });
@@ -62,7 +64,7 @@ export function createRequestAuditCoalescer(o: { windowMs: number; write: (e: Au
       if (!w) {
         o.write(event);
         if (windows.size >= maxOpen) close(windows.keys().next().value!);
-        windows.set(key, { timer: setTimeout(() => close(key), o.windowMs).unref(), first: event, count: 0, bytes: 0, statuses: {}, durationMs: 0, decisionSeqs: [] });
+        windows.set(key, { timer: setTimeout(() => close(key), o.windowMs).unref(), first: event, count: 0, bytes: 0, statuses: {}, durationMs: 0, decisionSeqs: [], filtered: { passed: 0, withheld: 0 } });
         return;
       }
       const d = event.detail;
@@ -72,6 +74,11 @@ export function createRequestAuditCoalescer(o: { windowMs: number; write: (e: Au
       const s = String(d.status);
       w.statuses[s] = (w.statuses[s] ?? 0) + 1;
       if (typeof d.decisionSeq === 'number') w.decisionSeqs.push(d.decisionSeq);
+      const f = d.filtered as { passed?: number; withheld?: number } | undefined;
+      if (f) {
+        w.filtered.passed += f.passed ?? 0;
+        w.filtered.withheld += f.withheld ?? 0;
+      }
     },
     flush() {
       for (const key of [...windows.keys()]) close(key);
