@@ -54,6 +54,8 @@ export interface DecisionContext {
   risk?: { score: number };
   /** `bulk`: a whole-study/series export rather than frames, rendered images or thumbnails. */
   request?: { bulk: boolean };
+  /** DIMSE facts (DICOM gateway): AE titles, SOP class, query level, C-MOVE destination. */
+  dicom?: { callingAe: string; calledAe: string; sopClass?: string; level?: string; moveDestination?: string; moveDestinationOwn?: boolean };
   breakGlass?: boolean;
 }
 
