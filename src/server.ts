@@ -159,6 +159,7 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
       const gw = await createHttpGateway({
         ...httpGatewayOptions(config, { ca, policy, identity, devices, liveSessions, audit, bus, logger }, options.extraHttpTargets),
         ...(analytics ? { riskScore: (userId: string) => analytics.riskScore(userId) } : {}),
+        grants: access,
       });
       httpGateway = gw;
       closers.push(() => gw.close());

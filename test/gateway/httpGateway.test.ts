@@ -241,6 +241,20 @@ describeWithOrthanc('DICOMweb gateway in front of a real Orthanc', () => {
     expect(JSON.parse(r.text)).toMatchObject({ reason: 'policy-denied' });
   });
 
+  it('lets a clinician with a break-glass grant (grant-bound certificate) read another department’s study, and not without it', async () => {
+    const g = await extraGateway({ grants: broker.access });
+    const t = Date.now();
+    const grantId = `grt_test_${randomBytes(4).toString('hex')}`;
+    await broker.store.access.insertGrant({ id: grantId, requestId: null, userId: carol.userId, target: 'pacs-rad', startAt: t - 1000, endAt: t + 600_000, state: 'active', breakGlass: true, reason: 'trauma, on call', createdAt: t });
+    const bound = await issueCert(broker, { userId: carol.userId, deviceId: carol.deviceId, sessionId: carol.sessionId, dir: home, grantId });
+    const p = `/dicom-web/studies/${radiology.studyUid}/metadata`;
+    expect((await call(p, carol, { port: g.port })).status).toBe(403);
+    const r = await call(p, bound, { port: g.port });
+    expect(r.status).toBe(200);
+    const decisions = (await broker.store.audit.query({ type: 'decision', limit: 50 })).map((row) => JSON.parse(row.detail) as { policyIds: string[] });
+    expect(decisions.some((d) => d.policyIds.includes('clinician-read-breakglass'))).toBe(true);
+  });
+
   // ---- browser cookie path ---------------------------------------------------------
 
   it('accepts a browser session cookie as an unmanaged device: views, but no bulk export and no store', async () => {

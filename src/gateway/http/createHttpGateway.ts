@@ -86,6 +86,11 @@ export interface HttpGatewayOptions {
   auditCoalesceMs?: number;
   /** Study facts cache TTL, ms; default 30 s. */
   studyCacheTtlMs?: number;
+  /**
+   * The access module's grant lookup: vendors, and anyone whose certificate is bound to a
+   * grant (break-glass), get `context.grant` (and `breakGlass`) for the target.
+   */
+  grants?: { grantFor(userId: string, target: string, certificateGrantId: string | undefined, now: number): Promise<{ row: { breakGlass: boolean }; context: NonNullable<DecisionContext['grant']> } | undefined> };
   /** Risk score (0-100) of a user from analytics, for context.risk; absent = not known. */
   riskScore?: (userId: string) => number | undefined;
   clock?: () => number;
@@ -200,7 +205,15 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
     return { uid: { type: 'Radgate::Study', id: uid }, attrs, parents: [rt.uid] };
   }
 
-  function contextFor(caller: Caller, parsed: Pick<DicomwebRequest, 'action' | 'level' | 'variant'>, source: string | undefined): DecisionContext {
+  /** Grant facts for vendors and grant-bound certificates; nothing for everyone else (no store hit). */
+  async function grantFacts(rt: TargetRuntime, caller: Caller): Promise<Pick<DecisionContext, 'grant' | 'breakGlass'>> {
+    if (!o.grants || (caller.user.kind !== 'vendor' && !caller.id?.grantId)) return {};
+    const g = await o.grants.grantFor(caller.user.id, rt.t.name, caller.id?.grantId, clock());
+    if (!g) return {};
+    return g.row.breakGlass && g.context.active ? { grant: g.context, breakGlass: true } : { grant: g.context };
+  }
+
+  function contextFor(caller: Caller, parsed: Pick<DicomwebRequest, 'action' | 'level' | 'variant'>, source: string | undefined, extra: Pick<DecisionContext, 'grant' | 'breakGlass'> = {}): DecisionContext {
     const bulk = parsed.action === 'dicomweb.retrieve' && (parsed.level === 'studies' || parsed.level === 'series') && parsed.variant !== 'rendered' && parsed.variant !== 'thumbnail';
     const d = new Date(clock());
     const context: DecisionContext = {
@@ -210,13 +223,15 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
       request: { bulk },
     };
     if (source) context.network = { source };
+    if (extra.grant) context.grant = extra.grant;
+    if (extra.breakGlass) context.breakGlass = true;
     const risk = o.riskScore?.(caller.user.id);
     if (risk !== undefined) context.risk = { score: Math.max(0, Math.min(100, Math.round(risk))) };
     return context;
   }
 
   async function decide(rt: TargetRuntime, caller: Caller, parsed: DicomwebRequest, source: string | undefined, rec?: RequestRecord): Promise<Decision> {
-    const context = contextFor(caller, parsed, source);
+    const context = contextFor(caller, parsed, source, await grantFacts(rt, caller));
     if (!parsed.study) return policy.authorize(caller.principal, parsed.action, rt.entity, context);
     let facts: StudyFacts | null;
     if (parsed.action === 'dicomweb.store') {
@@ -451,7 +466,7 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
       // The filtered body has another length; it goes out chunked.
       delete headers['content-length'];
       delete headers.etag;
-      const context = contextFor(caller, { action: 'dicomweb.query', level: 'studies' }, source);
+      const context = contextFor(caller, { action: 'dicomweb.query', level: 'studies' }, source, await grantFacts(rt, caller).catch(() => ({})));
       const decideStudies: QidoFilterOptions['decide'] = async (items) => {
         const missing = items.filter((i) => i.facts.department === undefined).map((i) => i.uid);
         const looked = missing.length > 0 ? await rt.studies.lookup(missing) : new Map<string, StudyFacts | null>();
