@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './log/index.js';
 import { createNotifier, type Notifier } from './notify/index.js';
 import { createFactsRecorder, createPolicyEngine, createPolicyVersions, type PolicyEngine, type PolicyVersions } from './policy/index.js';
 import { createAdmin, type Admin } from './admin/index.js';
+import { createMetrics } from './metrics/index.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface Broker {
@@ -47,10 +48,10 @@ export interface Broker {
   readonly notifier: Notifier;
   /** Behavioural analytics (monitoring.analytics.enabled): alerts and riskScore(userId) for context.risk. */
   readonly analytics: Analytics | undefined;
-  /** Audit exporters (monitoring.atna.enabled). */
+  /** Audit exporters (monitoring.atna.enabled, monitoring.fhir.enabled). */
   readonly exporters: Monitoring['exporters'];
-  /** Prometheus metrics: not implemented yet (monitoring.metrics.enabled refuses to start). */
-  readonly metrics: undefined;
+  /** Prometheus metrics and their /metrics listener (monitoring.metrics.enabled). */
+  readonly metrics: Monitoring['metrics'];
   /** Policy versions: proposals, two-person activation, rollback, diff and impact. */
   readonly policyVersions: PolicyVersions;
   /** The admin console (/console) and admin JSON API (/admin/api). */
@@ -109,12 +110,15 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
       onError: (err) => logger.warn({ err: String(err) }, 'decision facts not recorded'),
     });
     closers.push(() => decisionFacts.close());
+    // Built before the engine: decisions are observed on the decision path itself.
+    const metrics = config.monitoring.metrics.enabled ? createMetrics() : undefined;
     const policy = createPolicyEngine({
       audit: decisionFacts.wrap(audit),
       cacheTtlSeconds: config.policy.cacheTtl,
       cacheMaxEntries: config.policy.cacheMaxEntries,
       auditCoalesceMs: config.policy.auditCoalesce * 1000,
       bus,
+      ...(metrics ? { observer: metrics.observeDecision } : {}),
     });
     closers.push(() => policy.close());
     const notifier = createNotifier({ url: config.webhook.url, secret: config.webhook.secret, timeoutSeconds: config.webhook.timeout, attempts: config.webhook.attempts, logger });
@@ -139,10 +143,10 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
     closers.push(() => access.close());
     const devices = createDevices({ config, store, audit, bus, policy, ca, grants: access.grants });
     closers.push(wireRevocation({ bus, ca, store }));
-    const monitoring = await startMonitoring({ config, store, audit, notifier, logger });
+    const monitoring = await startMonitoring({ config, store, audit, notifier, logger, liveSessions, ...(metrics ? { metrics } : {}) });
     closers.push(() => monitoring.close());
     let httpGateway: HttpGateway | undefined;
-    const admin = createAdmin({ config, store, audit, bus, policy, policyVersions, identity, devices, liveSessions, auditPublicKey: audit.publicKey });
+    const admin = createAdmin({ config, store, audit, bus, policy, policyVersions, identity, devices, access: access.deps, liveSessions, auditPublicKey: audit.publicKey });
     const app = controlApp({ store, policy, ca, logger, identity, featureRoutes: [...(monitoring.analytics ? [analyticsRoutes(monitoring.analytics) as unknown as Hono<AppEnv>] : []), devices.routes() as unknown as Hono<AppEnv>, access.routes() as unknown as Hono<AppEnv>, access.pageRoutes() as unknown as Hono<AppEnv>, admin.routes() as unknown as Hono<AppEnv>], gateways: () => ({ http: httpGateway ? { url: httpGateway.url, targets: httpGateway.targets } : null }) });
     const creds = await ca.serverCredentials();
     const server = await listen(app, config, creds);
@@ -185,7 +189,8 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
     }
     let dicomGateway: DicomGateway | undefined;
     if (config.gateways.dicom.enabled) {
-      const dg = await createDicomGateway({ broker: { ca, policy, identity, devices, liveSessions, audit, store, bus, logger }, config: config.gateways.dicom });
+      const analyticsForDicom = monitoring.analytics;
+      const dg = await createDicomGateway({ broker: { ca, policy, identity, devices, liveSessions, audit, store, bus, logger, grants: access, ...(analyticsForDicom ? { riskScore: (u: string) => analyticsForDicom.riskScore(u) } : {}) }, config: config.gateways.dicom });
       dicomGateway = dg;
       closers.push(() => dg.close());
       logger.info({ host: dg.host, port: dg.port, calledAeTitles: [...dg.calledAeTitles.keys()] }, 'DICOM (DIMSE) gateway listening');
@@ -194,7 +199,7 @@ export async function startBroker(config: Config, options: StartOptions = {}): P
     const url = `https://${config.listen.control.host === '127.0.0.1' ? 'localhost' : config.listen.control.host}:${addr.port}`;
     await audit.append({ type: 'system.start', actor: 'system', outcome: 'success', detail: { url, mode: config.mode, policyVersion: policy.health().version } });
     logger.info({ url, policyVersion: policy.health().version }, 'radgate control plane listening');
-    return { config, store, bus, audit, ca, policy, identity, devices, access, tunnelGateway, liveSessions, httpGateway, dicomGateway, notifier, policyVersions, admin, analytics: monitoring.analytics, exporters: monitoring.exporters, metrics: undefined, logger, url, close: closeAll };
+    return { config, store, bus, audit, ca, policy, identity, devices, access, tunnelGateway, liveSessions, httpGateway, dicomGateway, notifier, policyVersions, admin, analytics: monitoring.analytics, exporters: monitoring.exporters, metrics: monitoring.metrics, logger, url, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

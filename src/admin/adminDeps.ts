@@ -1,4 +1,5 @@
 // What the admin console needs from the broker, and the Hono env it runs in.
+import type { AccessDeps } from '../access/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import type { Devices } from '../devices/index.js';
@@ -19,6 +20,8 @@ export interface AdminDeps {
   policyVersions: PolicyVersions;
   identity: Identity;
   devices: Devices;
+  /** The access module's deps: requests, grants and break-glass reviews pages. */
+  access: AccessDeps;
   liveSessions: SessionRegistry;
   /** Checkpoint verification key of this broker's audit chain (chain status). */
   auditPublicKey: KeyObject;

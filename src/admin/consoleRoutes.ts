@@ -16,6 +16,8 @@ import { AuditPage, DevicesPage, ExplainPage, OverviewPage, SessionsPage, UsersP
 import { ImpactPage, ProposePage, VersionPage, VersionsPage } from './pages/policyPages.js';
 import { filesFromForm } from './filesFromForm.js';
 import { frame, html, readBody } from './respond.js';
+import { requireStepUp } from './stepUp.js';
+import { accessCounts } from './accessConsoleRoutes.js';
 
 type C = Context<AdminEnv>;
 
@@ -33,11 +35,7 @@ export function consoleRoutes(d: AdminDeps) {
   app.use('/console', async (c, next) => (c.var.session ? next() : c.redirect('/auth/signin?return_to=%2Fconsole')));
 
   /** A write that needs a fresh security key: back through the step-up page to `returnTo`. */
-  const stepUp = async (c: C, caller: AdminCaller, returnTo: string): Promise<Response | undefined> => {
-    if (caller.actor.stepUpFresh) return undefined;
-    await d.audit.append({ type: 'identity.step-up', actor: actorUid(caller.user.id), outcome: 'failure', detail: { reason: 'step-up-required', path: c.req.path } });
-    return c.redirect(`/auth/step-up?return_to=${encodeURIComponent(returnTo)}`, 303);
-  };
+  const stepUp = (c: C, caller: AdminCaller, returnTo: string): Promise<Response | undefined> => requireStepUp(d, c, caller, returnTo);
 
   app.get('/console/assets/admin.css', (c) => c.body(ADMIN_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'max-age=300' }));
 
@@ -45,9 +43,10 @@ export function consoleRoutes(d: AdminDeps) {
     const caller = await adminReader(d, c);
     const versions = await pv.list(200);
     const pending = await d.store.devices.list({ state: 'pending' });
+    const access = await accessCounts(d.access);
     return html(
       c,
-      OverviewPage({ ...frame(caller), active: versions.find((v) => v.state === 'active')?.id ?? null, proposals: versions.filter((v) => v.state === 'proposed').length, liveSessions: d.liveSessions.size, pendingDevices: pending.length }),
+      OverviewPage({ ...frame(caller), active: versions.find((v) => v.state === 'active')?.id ?? null, proposals: versions.filter((v) => v.state === 'proposed').length, liveSessions: d.liveSessions.size, pendingDevices: pending.length, ...access }),
     );
   });
 

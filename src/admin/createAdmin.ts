@@ -1,6 +1,7 @@
 // Composes the admin console and admin JSON API; the server mounts routes().
 import { Hono } from 'hono';
 import type { AdminDeps, AdminEnv } from './adminDeps.js';
+import { accessConsoleRoutes } from './accessConsoleRoutes.js';
 import { apiRoutes } from './apiRoutes.js';
 import { consoleRoutes } from './consoleRoutes.js';
 
@@ -11,6 +12,7 @@ export function createAdmin(deps: AdminDeps) {
       const app = new Hono<AdminEnv>();
       app.route('/', apiRoutes(deps));
       app.route('/', consoleRoutes(deps));
+      app.route('/', accessConsoleRoutes(deps));
       return app;
     },
   };

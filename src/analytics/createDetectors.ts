@@ -241,16 +241,17 @@ export function createDetectors(partial: Partial<DetectorSettings> = {}): Detect
     p.hourBytes += a.bytes;
     p.hourStudies++;
     if (a.patient ?? a.study) p.hourPatients.add((a.patient ?? a.study)!);
-    const b = bytesThreshold(p);
-    if (p.hourBytes > b.thr) {
+    // Thresholds are max(floor, …): below the floor nothing can fire, so skip the quantiles.
+    const b = p.hourBytes > s.volumeFloorBytes ? bytesThreshold(p) : undefined;
+    if (b && p.hourBytes > b.thr) {
       detect(out, a, p, 'volume-spike', HOUR, {
         baseline: `bytes per active hour (median ${fmtBytes(b.med)}, MAD-sigma ${fmtBytes(b.sigma)} over ${p.bytesHist.length} hours)`,
         observed: p.hourBytes, expected: b.med, threshold: b.thr, factor: p.hourBytes / Math.max(b.med, 1), studies: p.hourStudies,
         message: `${fmtBytes(p.hourBytes)} retrieved in this hour (${p.hourStudies} requests); usual is ${fmtBytes(b.med)} per hour`,
       });
     }
-    const pt = patientsThreshold(p);
-    if (p.hourPatients.size > pt.thr) {
+    const pt = p.hourPatients.size > s.snoopingFloorPatients ? patientsThreshold(p) : undefined;
+    if (pt && p.hourPatients.size > pt.thr) {
       detect(out, a, p, 'snooping', HOUR, {
         baseline: `distinct patients per active hour (median ${pt.med}, 95th percentile ${pt.q95} over ${p.patientsHist.length} hours)`,
         observed: p.hourPatients.size, expected: pt.med, threshold: pt.thr, factor: p.hourPatients.size / Math.max(pt.med, 1),

@@ -36,3 +36,5 @@ export { eventFacts, actorUserId } from './export/eventFacts.js';
 export type { EventFacts } from './export/eventFacts.js';
 export { createAuditExporter, createAtnaExporter, toAtnaMessage, openSpool, createSyslogSender } from './export/index.js';
 export type { AuditExporter, ExportSink, AtnaExporter, AtnaExporterOptions, Spool, SpoolProblem, SenderProblem } from './export/index.js';
+export { createFhirExporter, toFhirAuditEvents } from './export/index.js';
+export type { FhirExporter, FhirExporterOptions, FhirProblem, FhirTarget, FhirAuditEvent, FhirSource } from './export/index.js';

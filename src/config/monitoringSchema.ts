@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { duration } from './duration.js';
 
 const port = z.number().int().min(1).max(65535);
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 export const monitoringConfigSchema = z
   .object({
@@ -32,14 +33,34 @@ export const monitoringConfigSchema = z
       .refine((a) => !a.enabled || a.caFile !== undefined, { error: 'caFile is required when atna is enabled (the collector certificate is always verified)' })
       .refine((a) => (a.clientCertFile === undefined) === (a.clientKeyFile === undefined), { error: 'clientCertFile and clientKeyFile go together' })
       .prefault({}),
-    /** FHIR R4 AuditEvent (IHE BALP) export: not implemented yet; enabling it stops start-up with a clear error. */
+    /**
+     * FHIR R4 AuditEvent (IHE BALP) export, one resource per patient: POSTed as transaction
+     * Bundles to a FHIR server's base URL, or appended as NDJSON to a file (exactly one).
+     */
     fhir: z
       .object({
         enabled: z.boolean().default(false),
-        endpoint: z.url().optional(),
+        /** FHIR base URL (https; plain http only to a loopback host). */
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+        /** PEM file of the CA(s) that sign an https endpoint's certificate (default: the system CAs). */
+        caFile: z.string().min(1).optional(),
+        /** File holding a bearer token sent as `Authorization: Bearer …`. */
+        bearerTokenFile: z.string().min(1).optional(),
+        /** NDJSON file the resources are appended to instead of an endpoint. */
         ndjsonFile: z.string().min(1).optional(),
+        /** AuditEvent.source.observer (default: the ATNA sourceId, else the host name) and source.site. */
+        sourceId: z.string().min(1).optional(),
+        siteId: z.string().min(1).optional(),
+        /** Resources per Bundle (or per NDJSON write). */
+        batch: z.number().int().min(1).max(1000).default(100),
+        timeout: duration().default(15),
+        startAt: z.enum(['beginning', 'head']).default('beginning'),
       })
       .strict()
+      .refine((f) => !f.enabled || (f.endpoint === undefined) !== (f.ndjsonFile === undefined), { error: 'exactly one of endpoint or ndjsonFile is required when fhir is enabled' })
+      .refine((f) => f.endpoint === undefined || f.endpoint.startsWith('https:') || LOOPBACK.has(new URL(f.endpoint).hostname), {
+        error: 'endpoint: audit events carry patient identifiers; plain http is allowed only to a loopback host',
+      })
       .prefault({}),
     analytics: z
       .object({
@@ -55,12 +76,11 @@ export const monitoringConfigSchema = z
       })
       .strict()
       .prefault({}),
-    /** Prometheus /metrics on a separate admin listener: not implemented yet; enabling it stops start-up with a clear error. */
+    /** Prometheus /metrics on its own listener (loopback by default: put a scraper-facing proxy in front to expose it). */
     metrics: z
       .object({
         enabled: z.boolean().default(false),
-        host: z.string().min(1).default('127.0.0.1'),
-        port: port.default(9464),
+        listen: z.object({ host: z.string().min(1).default('127.0.0.1'), port: port.default(9464) }).strict().prefault({}),
       })
       .strict()
       .prefault({}),

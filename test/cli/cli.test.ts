@@ -8,7 +8,7 @@ describe('radgate CLI', () => {
     const r = radgate(['--help']);
     expect(r.status).toBe(0);
     const verbs = r.stdout.slice(r.stdout.indexOf('Verbs:'));
-    for (const verb of ['serve', 'demo', 'migrate', 'ca show', 'policy validate', 'policy test', 'policy explain', 'audit verify', 'audit tail']) {
+    for (const verb of ['serve', 'demo', 'migrate', 'ca show', 'policy validate', 'policy test', 'policy explain', 'audit verify', 'audit tail', 'audit export', 'proxy', 'tunnel', 'request', 'breakglass']) {
       expect(verbs).toMatch(new RegExp(`^  ${verb} +\\S.*$`, 'm'));
     }
   });

@@ -16,6 +16,9 @@ const NAV: [string, string][] = [
   ['/console', 'Overview'],
   ['/console/policy', 'Policy versions'],
   ['/console/explain', 'Explain'],
+  ['/console/access/requests', 'Access requests'],
+  ['/console/access/grants', 'Grants'],
+  ['/console/access/reviews', 'Break-glass reviews'],
   ['/console/devices', 'Devices'],
   ['/console/users', 'Users and keys'],
   ['/console/sessions', 'Live sessions'],
@@ -98,6 +101,7 @@ pre.policy{background:#fff;border:1px solid #ccc;padding:.5rem;overflow:auto;fon
 pre.policy mark{background:#fff3b0}
 .diff .add{background:#e6ffed;display:block}.diff .del{background:#ffeef0;display:block}.diff .ctx{display:block;color:#555}
 textarea{font-family:ui-monospace,monospace;width:100%;min-height:14rem}
+textarea.note-input{min-height:4rem;font-family:inherit}
 form.action{display:inline-block;margin:.3rem .3rem .3rem 0}
 .state-active{font-weight:700;color:#0a6b2d}.state-proposed{color:#8a5a00}
 td code{font-size:.85rem}

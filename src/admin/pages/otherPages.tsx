@@ -9,7 +9,7 @@ import { ActionForm, AdminLayout, when, type AdminLayoutProps } from './Layout.j
 
 type Frame = Omit<AdminLayoutProps, 'title' | 'children'>;
 
-export function OverviewPage(p: Frame & { active: string | null; proposals: number; liveSessions: number; pendingDevices: number }) {
+export function OverviewPage(p: Frame & { active: string | null; proposals: number; liveSessions: number; pendingDevices: number; pendingRequests: number; activeGrants: number; openReviews: number }) {
   return (
     <AdminLayout {...p} title="Overview">
       <ul id="overview">
@@ -17,8 +17,16 @@ export function OverviewPage(p: Frame & { active: string | null; proposals: numb
         <li>{`Proposals awaiting approval: ${p.proposals}`}</li>
         <li>{`Live data-plane sessions: ${p.liveSessions}`}</li>
         <li>{`Devices awaiting approval: ${p.pendingDevices}`}</li>
+        <li>
+          <a href="/console/access/requests">{`Access requests awaiting a decision: ${p.pendingRequests}`}</a>
+        </li>
+        <li>
+          <a href="/console/access/grants">{`Active grants: ${p.activeGrants}`}</a>
+        </li>
+        <li>
+          <a href="/console/access/reviews">{`Break-glass grants awaiting review: ${p.openReviews}`}</a>
+        </li>
       </ul>
-      <p class="note">Access requests, grants and the break-glass review queue appear here once the access module is in place.</p>
     </AdminLayout>
   );
 }

@@ -47,7 +47,8 @@ export async function createAuditExporter(o: AuditExporterOptions): Promise<Audi
   let headSeen = cursor;
   const unsubscribe = o.audit?.onCommit((rows) => {
     headSeen = Math.max(headSeen, rows[rows.length - 1]!.seq);
-    wake?.();
+    // A commit ends an idle wait, never a failure back-off (that would retry on every commit).
+    if (failures === 0) wake?.();
   });
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -74,6 +75,7 @@ export async function createAuditExporter(o: AuditExporterOptions): Promise<Audi
       } catch (err) {
         failures++;
         o.onError?.(err);
+        if (!running) break;
         await sleep(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)));
         continue;
       }

@@ -29,8 +29,9 @@ export interface AtnaMessage {
 }
 
 /** Longest query kept (bytes before base64). */
-const MAX_QUERY = 4096;
-const DETAIL_KEYS = ['reason', 'cause', 'status', 'route', 'target', 'kind', 'alertId', 'score'] as const;
+export const MAX_QUERY = 4096;
+/** Detail fields carried with the radgate event itself (ATNA ParticipantObjectDetail, FHIR entity.detail). */
+export const DETAIL_KEYS = ['reason', 'cause', 'status', 'route', 'target', 'kind', 'alertId', 'score'] as const;
 
 /** The message for one stored event, or undefined when the event is not exported (see classify). */
 export function toAtnaMessage(row: AuditRow, source: AtnaSource): AtnaMessage | undefined {

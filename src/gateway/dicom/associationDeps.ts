@@ -1,8 +1,8 @@
 // What one association needs from the gateway around it (built once by createDicomGateway).
 import type { Socket } from 'node:net';
-import type { EntityDescription, PolicyEngine } from '../../policy/index.js';
+import type { DecisionContext, EntityDescription, PolicyEngine } from '../../policy/index.js';
 import type { SessionRegistry } from '../sessions/index.js';
-import type { DicomCallers } from './createDicomCallers.js';
+import type { DicomCaller, DicomCallers } from './createDicomCallers.js';
 import type { AuditAppend } from './dicomAudit.js';
 
 /** A PACS behind the gateway, selected by the called AE title. */
@@ -43,4 +43,6 @@ export interface AssociationDeps {
   /** Counts an association in; false when the gateway is at its limit. */
   admit(): boolean;
   release(): void;
+  /** Grant (vendors, grant-bound certificates), break-glass and analytics risk for a caller on a target. */
+  extras?(caller: DicomCaller, target: string): Promise<Pick<DecisionContext, 'grant' | 'breakGlass' | 'risk'>>;
 }

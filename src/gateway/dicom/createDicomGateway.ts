@@ -2,6 +2,7 @@
 // certificates from radgate's CA, one runAssociation per connection, and the PACS
 // reached under the gateway's own AE by plain DICOM on loopback or by DICOM TLS.
 // There is no plain-TCP listener: legacy modalities use the agent's loopback tunnel.
+import type { DecisionContext } from '../../policy/index.js';
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer, type Server, type TLSSocket } from 'node:tls';
@@ -37,6 +38,10 @@ export interface DicomGatewayOptions {
     store: { devices: Pick<Store['devices'], 'getServicePrincipal'> };
     bus?: Pick<EventBus, 'on'>;
     logger?: Logger;
+    /** The access module's grant lookup (vendors and grant-bound certificates get context.grant). */
+    grants?: { grantFor(userId: string, target: string, certificateGrantId: string | undefined, now: number): Promise<{ row: { breakGlass: boolean }; context: NonNullable<DecisionContext['grant']> } | undefined> };
+    /** Analytics risk score (0-100) for context.risk. */
+    riskScore?: (userId: string) => number | undefined;
   };
   /** The parsed `gateways.dicom` section (its `enabled` flag is the caller's business). */
   config: DicomGatewayConfig;
@@ -104,7 +109,22 @@ export async function createDicomGateway(o: DicomGatewayOptions): Promise<DicomG
 
   let open = 0;
   const sockets = new Set<TLSSocket>();
+  const { grants, riskScore } = o.broker;
   const deps: AssociationDeps = {
+    extras: async (caller, target) => {
+      const out: Pick<DecisionContext, 'grant' | 'breakGlass' | 'risk'> = {};
+      const risk = caller.kind === 'user' ? riskScore?.(caller.userId) : undefined;
+      if (risk !== undefined) out.risk = { score: Math.max(0, Math.min(100, Math.round(risk))) };
+      const vendor = caller.principal.attrs?.kind === 'vendor';
+      if (grants && caller.kind === 'user' && (vendor || caller.grantId)) {
+        const g = await grants.grantFor(caller.userId, target, caller.grantId ?? undefined, clock());
+        if (g) {
+          out.grant = g.context;
+          if (g.row.breakGlass && g.context.active) out.breakGlass = true;
+        }
+      }
+      return out;
+    },
     clock,
     policy,
     liveSessions,

@@ -212,6 +212,7 @@ export function runAssociation(d: AssociationDeps, client: TLSSocket): void {
 
   // ---- policy -------------------------------------------------------------
   const target = () => d.upstreams.get(rq!.calledAe)!;
+  let extra: Pick<DecisionContext, 'grant' | 'breakGlass' | 'risk'> = {};
   const contextFor = (c: DicomCaller, dicom: Record<string, unknown>): DecisionContext => {
     const now = new Date(clock());
     const ctx: DecisionContext & { dicom: Record<string, unknown> } = {
@@ -221,6 +222,9 @@ export function runAssociation(d: AssociationDeps, client: TLSSocket): void {
     };
     if (c.auth) ctx.auth = c.auth;
     if (source) ctx.network = { source };
+    if (extra.grant) ctx.grant = extra.grant;
+    if (extra.breakGlass) ctx.breakGlass = true;
+    if (extra.risk) ctx.risk = extra.risk;
     return ctx;
   };
   const studyEntity = (uid: string): EntityDescription => {
@@ -259,6 +263,12 @@ export function runAssociation(d: AssociationDeps, client: TLSSocket): void {
     if (!t) return reject(RJ_RESULT.permanent, RJ_SOURCE.serviceUser, RJ_USER_REASON.calledAeNotRecognized, 'called-ae-unknown');
     rec.target = t.name;
     if (!caller.aeTitles.includes(pdu.callingAe)) return reject(RJ_RESULT.permanent, RJ_SOURCE.serviceUser, RJ_USER_REASON.callingAeNotRecognized, 'calling-ae-not-allowed');
+    try {
+      extra = (await d.extras?.(caller, t.name)) ?? {};
+    } catch {
+      return reject(RJ_RESULT.transient, RJ_SOURCE.serviceProviderPresentation, RJ_PRESENTATION_REASON.temporaryCongestion, 'grant-lookup-failed', 'error');
+    }
+    if (isClosed()) return;
     const assoc = quiet(policy.authorize(caller.principal, 'dicom.associate', t.entity, contextFor(caller, {})));
     if (assoc.decision !== 'allow') return reject(RJ_RESULT.permanent, RJ_SOURCE.serviceUser, RJ_USER_REASON.noReason, `policy-denied:${assoc.reasons.join(',')}`);
 
@@ -360,6 +370,7 @@ export function runAssociation(d: AssociationDeps, client: TLSSocket): void {
     const again = await d.callers.resolve(client);
     if (!again.ok || again.caller.userId !== caller?.userId) return false;
     caller = again.caller;
+    extra = (await d.extras?.(again.caller, target().name)) ?? {};
     return quiet(policy.authorize(again.caller.principal, 'dicom.associate', target().entity, contextFor(again.caller, {}))).decision === 'allow';
   }
 

@@ -37,8 +37,4 @@ describe.skipIf(!rsyslogAvailable() && !IN_CI)('broker monitoring wiring', () =>
       await rs.stop();
     }
   });
-
-  it('refuses to start with FHIR export or metrics enabled (not implemented yet)', async () => {
-    await expect(startBroker(testConfig(path.join(dir, 'h2'), { 'listen.control.port': await freePort(), 'monitoring.fhir.enabled': true }))).rejects.toThrow(/not implemented/);
-  });
 });
