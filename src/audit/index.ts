@@ -38,3 +38,4 @@ export { createAuditExporter, createAtnaExporter, toAtnaMessage, openSpool, crea
 export type { AuditExporter, ExportSink, AtnaExporter, AtnaExporterOptions, Spool, SpoolProblem, SenderProblem } from './export/index.js';
 export { createFhirExporter, toFhirAuditEvents } from './export/index.js';
 export type { FhirExporter, FhirExporterOptions, FhirProblem, FhirTarget, FhirAuditEvent, FhirSource } from './export/index.js';
+export { auditRefusal, userActor } from './auditedOperation.js';

@@ -1,22 +1,10 @@
-// Runs one device operation and audits its refusal: the error's stable reason goes to
-// the audit log (never request bodies or keys), then the error goes to the caller.
-import type { AuditLog } from '../audit/index.js';
+// Runs one device operation and audits its refusal (the error's stable reason).
+import { auditRefusal, type AuditLog } from '../audit/index.js';
 import { isRadgateError } from '../errors/index.js';
 import { isDeviceError } from './DeviceError.js';
 
-export async function audited<T>(
-  audit: Pick<AuditLog, 'append'>,
-  event: { type: string; actor: string; detail?: Record<string, unknown> },
-  fn: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    const reason = isDeviceError(err) ? err.reason : isRadgateError(err) ? err.code : 'internal';
-    await audit.append({ type: event.type, actor: event.actor, outcome: 'failure', detail: { ...event.detail, reason } });
-    throw err;
-  }
-}
+export { userActor } from '../audit/index.js';
 
-/** The audit actor for a user: Cedar uid syntax. */
-export const userActor = (userId: string): string => `Radgate::User::${JSON.stringify(userId)}`;
+export function audited<T>(audit: Pick<AuditLog, 'append'>, event: { type: string; actor: string; detail?: Record<string, unknown> }, fn: () => Promise<T>): Promise<T> {
+  return auditRefusal(audit, event, fn, (err) => ({ reason: isDeviceError(err) ? err.reason : isRadgateError(err) ? err.code : 'internal' }));
+}

@@ -1,5 +1,6 @@
 // A real broker with the access module (config targets, webhook to a test receiver), users
 // with agent sessions minted directly, and in-process calls to the control plane.
+import { appCall } from '../helpers/appCall.js';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -121,27 +122,7 @@ export async function accessFixture(overrides: Record<string, unknown> = {}): Pr
       });
       return { user, token, sessionId: session.id };
     },
-    async call(a, method, path, body, raw) {
-      const headers: Record<string, string> = {};
-      if (a) headers.authorization = `Bearer ${a.token}`;
-      let payload: string | undefined;
-      if (raw) {
-        payload = raw.body;
-        headers['content-type'] = raw.type ?? 'application/json';
-      } else if (body !== undefined) {
-        payload = JSON.stringify(body);
-        headers['content-type'] = 'application/json';
-      }
-      const res = await app.request(path, { method, headers, body: payload });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = text;
-      }
-      return { status: res.status, json };
-    },
+    call: (a, method, path, body, raw) => appCall(app, a?.token, method, path, body, raw),
     async auditSince(seq, type) {
       await broker.audit.flush();
       return broker.store.audit.query({ afterSeq: seq, ...(type ? { type } : {}), limit: 1000 });

@@ -13,7 +13,6 @@
 // Options: --stream-reps N (5), --load-reps N (3), --duration MS (5000), --warmup MS (2000),
 // --study-mib N (50), --framing chunked|length (chunked), --only g1,g2,g3,
 // --profile DIR (also profile the radgate side of G2 and G3; writes .cpuprofile files),
-// --proto (also run the prototype gateway copy in test/bench/dicomweb/protoGateway.ts).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -27,7 +26,6 @@ import type { LoadResult, PathSpec, StreamResult } from './dicomweb/client.js';
 import { childPids, NGINX, startNginx, type RunningNginx } from './dicomweb/nginx.js';
 import { forkHelper, withCpu, type Roles } from './dicomweb/procs.js';
 import { profiled, type ProfileSummary } from './dicomweb/profile.js';
-import { createProtoGateway } from './dicomweb/protoGateway.js';
 import { FAST_STUDY, THROTTLED_STUDY, type UpstreamOptions } from './dicomweb/upstream.js';
 import { flushJson, line, record, round } from './report.js';
 
@@ -50,8 +48,6 @@ interface Opts {
   framing: 'chunked' | 'length';
   only: Set<string>;
   profileDir?: string;
-  /** Also run the prototype gateway copy (test/bench/dicomweb/protoGateway.ts) side by side. */
-  proto: boolean;
 }
 
 function parse(args: string[]): Opts {
@@ -76,7 +72,6 @@ function parse(args: string[]): Opts {
     studyMib: int('study-mib', 50),
     framing,
     only,
-    proto: args.includes('--proto'),
     ...(profileDir ? { profileDir: path.resolve(profileDir) } : {}),
   };
 }
@@ -124,8 +119,6 @@ export async function main(args: string[]): Promise<void> {
       limits: { keepAliveTimeoutMs: keepAliveMs },
     });
     cleanup.unshift(() => gw.close());
-    const proto = o.proto ? await createProtoGateway({ broker, listen: { host: '127.0.0.1', port: await freePort() }, targets: [target], limits: { keepAliveTimeoutMs: keepAliveMs } }) : undefined;
-    if (proto) cleanup.unshift(() => proto.close());
 
     const creds = await broker.ca.serverCredentials();
     const nginxFor = async (buffering: 'off' | 'on'): Promise<RunningNginx> => {
@@ -141,7 +134,6 @@ export async function main(args: string[]): Promise<void> {
       direct: { origin: `http://127.0.0.1:${upstreamPort}` },
       radgate: { origin: `https://127.0.0.1:${gw.port}`, tls },
       nginx: { origin: `https://127.0.0.1:${nginx.port}`, tls },
-      ...(proto ? { 'radgate-proto': { origin: `https://127.0.0.1:${proto.port}`, tls } } : {}),
       ...(nginxBuffered ? { 'nginx-buffered': { origin: `https://127.0.0.1:${nginxBuffered.port}`, tls } } : {}),
     };
     const roles: Roles = {
@@ -194,7 +186,7 @@ export async function main(args: string[]): Promise<void> {
     // ---- G2: unpaced, radgate TLS vs nginx TLS -------------------------------------------
     let g2Profile: ProfileSummary | undefined;
     if (o.only.has('g2')) {
-      const names = ['direct', 'radgate', ...(proto ? ['radgate-proto'] : []), 'nginx', ...(nginxBuffered ? ['nginx-buffered'] : [])];
+      const names = ['direct', 'radgate', 'nginx', ...(nginxBuffered ? ['nginx-buffered'] : [])];
       for (const n of names) await stream(n, FAST_STUDY);
       const runs: Record<string, Awaited<ReturnType<typeof stream>>[]> = Object.fromEntries(names.map((n) => [n, []]));
       for (let i = 0; i < o.streamReps; i++) for (const n of names) runs[n]!.push(await stream(n, FAST_STUDY));
@@ -209,7 +201,6 @@ export async function main(args: string[]): Promise<void> {
       // CPU per MiB is steadier than MiB/s on a shared machine: lower is better, ratio > 1 means radgate costs more.
       const mibs = o.streamReps * o.studyMib;
       record({ bench: BENCH, metric: 'g2_proxy_cpu_per_mib', unit: 'ms/MiB', value: round(cpuPer(runs.radgate!, 'radgate', mibs) * 1e3, 3), baseline: 'nginx worker CPU per MiB', baseline_value: round(cpuPer(runs.nginx!, 'nginx', mibs) * 1e3, 3), note: 'proxy process CPU (radgate: broker + gateway process)' });
-      if (proto) record({ bench: BENCH, metric: 'proto_g2_unthrottled_throughput', unit: 'MiB/s', value: m('radgate-proto'), baseline: 'nginx TLS proxy, proxy_buffering off', baseline_value: m('nginx'), reps: o.streamReps, note: 'prototype gateway copy, not product code' });
       if (o.profileDir) {
         mkdirSync(o.profileDir, { recursive: true });
         const p = await profiled(path.join(o.profileDir, 'dicomweb-g2-radgate.cpuprofile'), async () => {
@@ -231,7 +222,6 @@ export async function main(args: string[]): Promise<void> {
         ['direct', 'direct', QIDO_PATH],
         ['radgate', 'radgate', QIDO_PATH],
         ['radgate-scoped', 'radgate', QIDO_SCOPED_PATH],
-        ...(proto ? ([['radgate-proto', 'radgate-proto', QIDO_PATH], ['radgate-proto-scoped', 'radgate-proto', QIDO_SCOPED_PATH]] as [string, string, string][]) : []),
         ['nginx', 'nginx', QIDO_PATH],
       ];
       for (const [, p, url] of cases) await load(p, url, o.warmupMs);
@@ -252,12 +242,6 @@ export async function main(args: string[]): Promise<void> {
       const reqs = (n: string) => runs[n]!.reduce((s, r) => s + r.requests, 0);
       const perReq = (n: string, role: string) => round(cpuPer(runs[n]!, role, reqs(n)) * 1e6, 1);
       record({ bench: BENCH, metric: 'g3_proxy_cpu_per_request', unit: 'µs', value: perReq('radgate', 'radgate'), baseline: 'nginx worker CPU per request', baseline_value: perReq('nginx', 'nginx'), note: 'proxy process CPU (radgate: broker + gateway process); lower is better' });
-      if (proto) {
-        record({ bench: BENCH, metric: 'proto_g3_proxy_cpu_per_request', unit: 'µs', value: perReq('radgate-proto', 'radgate'), baseline: 'nginx worker CPU per request', baseline_value: perReq('nginx', 'nginx'), note: 'prototype gateway copy, not product code' });
-        record({ bench: BENCH, metric: 'proto_g3_qido_rps', unit: 'req/s', value: rps('radgate-proto'), baseline: 'nginx TLS proxy', baseline_value: rps('nginx'), note: 'prototype gateway copy, not product code' });
-        record({ bench: BENCH, metric: 'proto_g3_qido_added_p50', unit: 'ms', value: added('radgate-proto'), baseline: 'nginx added p50 over direct', baseline_value: added('nginx'), note: 'prototype gateway copy, not product code' });
-        record({ bench: BENCH, metric: 'proto_g3_qido_scoped_rps', unit: 'req/s', value: rps('radgate-proto-scoped'), baseline: 'nginx TLS proxy', baseline_value: rps('nginx'), note: 'prototype gateway copy, not product code' });
-      }
       if (o.profileDir) {
         mkdirSync(o.profileDir, { recursive: true });
         const p = await profiled(path.join(o.profileDir, 'dicomweb-g3-radgate.cpuprofile'), () => load('radgate', QIDO_PATH, o.durationMs));

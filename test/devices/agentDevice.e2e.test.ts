@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addVirtualAuthenticator, launchBrowser, newContext } from '../helpers/browser.js';
 import { runCli, runCliToEnd } from '../helpers/cliProcess.js';
-import { signInWithKey, startIdentityStack, type IdentityStack } from '../helpers/identityStack.js';
+import { approveAgentLogin, signInWithKey, startIdentityStack, type IdentityStack } from '../helpers/identityStack.js';
 import { tmpHome } from '../helpers/tmpHome.js';
 
 describe('agent device journey against the real broker', () => {
@@ -29,11 +29,7 @@ describe('agent device journey against the real broker', () => {
     page = await (await newContext(browser)).newPage();
     await addVirtualAuthenticator(page);
     await signInWithKey(page, stack.base);
-    const login = runCli(['login', '--server', stack.base, '--ca', stack.rootPemFile, '--no-browser'], env);
-    const [, url] = await login.waitFor(/(https:\/\/localhost:\d+\/agent\/authorize\?\S+)/);
-    await page.goto(url!);
-    await page.getByRole('button', { name: 'Approve' }).click();
-    expect(await login.exited).toBe(0);
+    await approveAgentLogin(page, stack, env);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

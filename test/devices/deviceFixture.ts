@@ -1,5 +1,6 @@
 // A real broker (store, audit, CA, policy, identity middleware) with the devices routes
 // mounted in-process, agent sessions minted directly, and an agent's JWS signing.
+import { appCall } from '../helpers/appCall.js';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
@@ -123,27 +124,7 @@ export async function deviceFixture(overrides: Record<string, unknown> = {}): Pr
       });
       return { user, token, sessionId: session.id, expiresAt: session.expiresAt };
     },
-    async call(a, method, path, body, raw) {
-      const headers: Record<string, string> = {};
-      if (a) headers.authorization = `Bearer ${a.token}`;
-      let payload: string | undefined;
-      if (raw) {
-        payload = raw.body;
-        headers['content-type'] = raw.type ?? 'application/json';
-      } else if (body !== undefined) {
-        payload = JSON.stringify(body);
-        headers['content-type'] = 'application/json';
-      }
-      const res = await app.request(path, { method, headers, body: payload });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = text;
-      }
-      return { status: res.status, json };
-    },
+    call: (a, method, path, body, raw) => appCall(app, a?.token, method, path, body, raw),
     async enroll(a, key = deviceKey()) {
       const jws = signJws({ typ: 'radgate-enroll+jwt', jwk: key.jwk }, { facts: { hostname: 'ws-1', os: 'linux', machineId: 'm-1' }, iat: Math.floor(now() / 1000) }, key.privateKey);
       const r = await f.call(a, 'POST', '/devices/enroll', { jws });

@@ -64,3 +64,14 @@ export async function signInWithKey(page: Page, base: string, demoUserName = 'Dr
   else await use.click();
   await page.waitForURL((u) => !u.pathname.startsWith('/auth/'));
 }
+
+/** `radgate login` (built CLI) approved in the page's signed-in browser session; resolves when the agent is signed in. */
+export async function approveAgentLogin(page: Page, stack: Pick<IdentityStack, 'base' | 'rootPemFile'>, env: Record<string, string>): Promise<void> {
+  const { runCli } = await import('./cliProcess.js');
+  const login = runCli(['login', '--server', stack.base, '--ca', stack.rootPemFile, '--no-browser'], env);
+  const [, url] = await login.waitFor(/(https:\/\/localhost:\d+\/agent\/authorize\?\S+)/);
+  await page.goto(url!);
+  await page.getByRole('button', { name: 'Approve' }).click();
+  const code = await login.exited;
+  if (code !== 0) throw new Error(`radgate login exited ${code}: ${login.stderr}`);
+}

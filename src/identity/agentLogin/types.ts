@@ -80,5 +80,4 @@ export interface AgentTokenResponse {
   session_id: string;
 }
 
-/** Cedar-style entity uid of a user, as the audit actor. */
-export const userActor = (userId: string): string => `Radgate::User::${JSON.stringify(userId)}`;
+export { userActor } from '../../audit/index.js';

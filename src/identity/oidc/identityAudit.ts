@@ -7,9 +7,7 @@ export type IdentityAuditType = 'identity.login' | 'identity.logout' | 'identity
 
 export const ANONYMOUS = 'anonymous';
 
-export function userActor(userId: string): string {
-  return `Radgate::User::${JSON.stringify(userId)}`;
-}
+export { userActor } from '../../audit/index.js';
 
 /**
  * Records a refusal with its stable reason (OidcError.reason, else the error code) and the

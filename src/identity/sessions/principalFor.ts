@@ -13,7 +13,4 @@ export function principalFor(user: User): EntityDescription {
   });
 }
 
-/** The audit actor for a user: Cedar uid syntax. */
-export function userActor(userId: string): string {
-  return `Radgate::User::${JSON.stringify(userId)}`;
-}
+export { userActor } from '../../audit/index.js';
