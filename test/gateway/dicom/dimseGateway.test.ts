@@ -275,6 +275,33 @@ describeWithOrthanc('DIMSE gateway (DICOM TLS) in front of a real Orthanc, with 
     expect(ev).toMatchObject({ outcome: 'success', principalKind: 'service', callingAe: 'CT1' });
   });
 
+  it('lets a vendor associate only inside an active grant for the target (context.grant from the access module)', async () => {
+    const vgw = await createDicomGateway({
+      broker: { ...broker, grants: broker.access },
+      config: dicomGatewayConfigSchema.parse({
+        enabled: true,
+        listen: { host: '127.0.0.1', port: await freePort() },
+        aeTitle: 'BROKER',
+        userAeTitles: ['VIC_WS'],
+        upstreams: { PACS_RAD: { name: 'pacs-rad', host: '127.0.0.1', port: orthanc.dicomPort, aeTitle: orthanc.aet, department: 'radiology' } },
+      }),
+    });
+    try {
+      const vic = await makeCaller(broker, { name: 'vic', kind: 'vendor', organization: 'acme-imaging', department: 'service', roles: ['vendor'], dir: home });
+      const echo = () => dcmtk('echoscu', ['-aet', 'VIC_WS', '-aec', 'PACS_RAD', ...tlsArgs(files(vic)), '127.0.0.1', String(vgw.port)]);
+      const without = await echo();
+      expect(without.code).not.toBe(0);
+      expect(without.stderr).toMatch(/Association Rejected/i);
+      const t = Date.now();
+      await broker.store.access.insertGrant({ id: `grt_dimse_${t}`, requestId: null, userId: vic.userId, target: 'pacs-rad', startAt: t - 1000, endAt: t + 600_000, state: 'active', breakGlass: false, reason: 'CT service', createdAt: t });
+      const within = await echo();
+      expect(within.stderr).toBe('');
+      expect(within.code).toBe(0);
+    } finally {
+      await vgw.close();
+    }
+  });
+
   it('leaves no live session behind once associations end', async () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(broker.liveSessions.list().filter((s) => s.gateway === 'dicom')).toEqual([]);
