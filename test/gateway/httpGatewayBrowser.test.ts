@@ -88,6 +88,10 @@ describeWithOrthanc('DICOMweb gateway with a signed-in Chromium (no client certi
     expect(shown).toMatchObject({ status: 200, type: 'image/png' });
     expect(shown.width).toBeGreaterThan(0);
     await screenshot(page, 'gateway-rendered-in-browser');
+    // The demo prints this link: a plain navigation (Accept: text/html,…,*/*) shows the image.
+    const nav = await page.goto(`${gwUrl}/dicom-web/studies/${inst.studyUid}/series/${inst.seriesUid}/instances/${inst.sopUid}/rendered`);
+    expect(nav?.status()).toBe(200);
+    expect(nav?.headers()['content-type']).toMatch(/^image\/(jpeg|png)$/);
   });
 
   it('refuses the browser a whole-study export (unmanaged device)', async () => {

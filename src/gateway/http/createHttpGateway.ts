@@ -140,6 +140,19 @@ interface TargetRuntime {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+/**
+ * Rendered/thumbnail media type for the PACS: a browser navigating to an image sends
+ * `text/html,…,image/avif,image/webp,*\/*`, which PACSes refuse (Orthanc: 400). One type
+ * of the PS3.18 rendered set goes upstream: the client's if it named exactly one, else
+ * PNG when it accepts PNG, else JPEG (the one every origin server must offer).
+ */
+export function renderedAccept(accept: string | undefined): string {
+  const types = (accept ?? '').split(',').map((t) => t.split(';')[0]!.trim().toLowerCase()).filter(Boolean);
+  const rendered = ['image/jpeg', 'image/png', 'image/gif', 'image/jp2', 'video/mpeg', 'video/mp4', 'application/pdf', 'text/plain'];
+  if (types.length === 1 && rendered.includes(types[0]!)) return types[0]!;
+  return types.includes('image/png') ? 'image/png' : 'image/jpeg';
+}
+
 /** QIDO answers up to this size are filtered in memory and sent in one write. */
 const SMALL_QIDO_BYTES = 64 * 1024;
 
@@ -355,7 +368,8 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
     // Allowed: start the upstream leg now, in parallel with the audit commit.
     // A study-level QIDO answer is filtered here, so it must come uncompressed.
     const willFilter = parsed.kind === 'qido' && !parsed.study && parsed.method === 'GET';
-    const clientHeaders = willFilter ? { ...req.headers, 'accept-encoding': 'identity' } : req.headers;
+    let clientHeaders = willFilter ? { ...req.headers, 'accept-encoding': 'identity' } : req.headers;
+    if (parsed.variant === 'rendered' || parsed.variant === 'thumbnail') clientHeaders = { ...clientHeaders, accept: renderedAccept(req.headers.accept) };
     // PACSes often refuse HEAD (Orthanc: 404); ask with GET and send only the head.
     const upstream = startUpstream({ agent: rt.agent, target: rt.t, method: parsed.method === 'HEAD' ? 'GET' : parsed.method, path: parsed.upstreamPath, clientHeaders, timeoutMs: upstreamTimeoutMs, extraHeaders: extra });
     upstream.on('error', () => undefined); // surfaced through the response promise below
