@@ -3,6 +3,7 @@
 // browser through the identity step-up page and back.
 import { Hono } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
+import { htmlPage } from '../http/index.js';
 import { csrfToken, isAuthFresh } from '../identity/index.js';
 import { isAccessError } from './AccessError.js';
 import type { AccessDeps, Caller } from './accessDeps.js';
@@ -13,16 +14,7 @@ import { getRequest, listRequests } from './requests.js';
 import { caller, type AccessContext, type AccessEnv } from './routes.js';
 import { listTargets } from './targets.js';
 
-const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-function page(c: AccessContext, body: JSX.Element, status = 200): Response {
-  c.header('Content-Security-Policy', PAGE_CSP);
-  c.header('X-Frame-Options', 'DENY');
-  c.header('Referrer-Policy', 'same-origin');
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Cache-Control', 'no-store');
-  return c.html(`<!doctype html>${String(body)}`, status as 200);
-}
+const page = (c: AccessContext, body: JSX.Element, status = 200): Response => htmlPage(c, body, status);
 
 const stepUpUrl = (returnTo: string) => `/auth/step-up?return_to=${encodeURIComponent(returnTo)}`;
 

@@ -4,3 +4,4 @@ export { requestId, accessLog, onError, notFound, problemResponse } from './prob
 export type { AppEnv, ProblemPageRenderer } from './problemMiddleware.js';
 export { readJsonBody } from './readJsonBody.js';
 export type { JsonBodyFailure, ReadJsonBodyOptions } from './readJsonBody.js';
+export { htmlPage, readFormOrJson, STRICT_PAGE_CSP } from './htmlPage.js';

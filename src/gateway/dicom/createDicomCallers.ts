@@ -1,6 +1,6 @@
 // Who is on the other end of a DICOM TLS connection, from its verified client certificate:
-// a person (user + live login session + device posture, through the DICOMweb gateway's
-// certificate resolver, reused as is) or a service principal (a modality registered by
+// a person (user + live login session + device posture, through the gateways' shared
+// certificate checks in ../resolveCaller.ts) or a service principal (a modality registered by
 // an administrator with its AE titles and host). Also: which calling AE titles each may use.
 import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -10,7 +10,7 @@ import type { EventBus } from '../../events/index.js';
 import type { Identity } from '../../identity/index.js';
 import type { DecisionContext, EntityDescription } from '../../policy/index.js';
 import type { Store } from '../../store/index.js';
-import { createCallerResolver } from '../http/index.js';
+import { certificateCaller, normaliseAddress } from '../resolveCaller.js';
 
 export interface DicomCaller {
   kind: 'user' | 'service';
@@ -49,8 +49,6 @@ export interface DicomCallers {
 const SERVICE_PREFIX = 'svc_';
 
 export function createDicomCallers(deps: DicomCallersDeps): DicomCallers {
-  // No reuse across checks: every association and every recheck reads current facts.
-  const people = createCallerResolver({ ca: deps.ca, identity: deps.identity, devices: deps.devices, clock: deps.clock, reuseMs: 0 });
 
   async function service(socket: TLSSocket, id: NonNullable<ReturnType<typeof readCertificateIdentity>>, notAfter: number): Promise<DicomCallerResult> {
     const fail = (reason: string): DicomCallerResult => ({ ok: false, reason, userId: id.userId, serial: id.serial });
@@ -92,7 +90,8 @@ export function createDicomCallers(deps: DicomCallersDeps): DicomCallers {
       const notAfter = Date.parse(x509.validTo);
       // The CA names a service principal as its own user, device and session.
       if (id.userId.startsWith(SERVICE_PREFIX) && id.deviceId === id.userId && id.sessionId === id.userId) return service(socket, id, notAfter);
-      const r = await people.resolve(socket, undefined);
+      // No reuse across checks: every association and every recheck reads current facts.
+      const r = await certificateCaller(deps, x509, deps.clock());
       if (!r.ok) return { ok: false, reason: r.reason, userId: id.userId, serial: id.serial };
       const c = r.caller;
       return {
@@ -112,12 +111,6 @@ export function createDicomCallers(deps: DicomCallersDeps): DicomCallers {
         },
       };
     },
-    close: () => people.close(),
+    close: () => undefined,
   };
-}
-
-/** IPv4-mapped IPv6 to dotted IPv4. */
-export function normaliseAddress(a: string | undefined): string | undefined {
-  if (!a) return undefined;
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }

@@ -23,7 +23,7 @@ import { clientAssociateAc, isExplicitVr, planAssociation, type NegotiationPlan 
 import type { AssociateAc, AssociateRq, Pdv } from './pduTypes.js';
 import { readStudyFields } from './readStudyFields.js';
 import type { DicomCaller } from './createDicomCallers.js';
-import { normaliseAddress } from './createDicomCallers.js';
+import { normaliseAddress } from '../resolveCaller.js';
 
 // PS3.5 6.2 (AE VR): printable characters without backslash, not all spaces.
 const AE = /^[\x20-\x5b\x5d-\x7e]{1,16}$/;
