@@ -25,7 +25,7 @@ export interface Caller {
   device: NonNullable<DecisionContext['device']>;
 }
 
-export type CallerResult = { ok: true; caller: Caller } | { ok: false; reason: string; detail: string; id?: CertificateIdentity; status: 401 | 403 };
+export type CallerResult = { ok: true; caller: Caller } | { ok: false; reason: string; detail: string; id?: CertificateIdentity };
 
 export interface CallerResolverDeps {
   ca: Pick<Ca, 'isRevoked'>;
@@ -57,17 +57,17 @@ export function createCallerResolver(deps: CallerResolverDeps): CallerResolver {
 
   async function fromCertificate(x509: X509Certificate, now: number): Promise<CallerResult> {
     const r = await certificateCaller(deps, x509, now);
-    return r.ok ? { ok: true, caller: { via: 'certificate', ...r.caller } } : { ...r, status: 403 };
+    return r.ok ? { ok: true, caller: { via: 'certificate', ...r.caller } } : r;
   }
 
   async function fromCookie(token: string, now: number): Promise<CallerResult> {
     try {
       const v = await deps.identity.sessions.validateSessionToken(token, { now, expectKind: 'browser' });
-      if (v.session.state !== 'active') return { ok: false, status: 401, reason: 'security-key-required', detail: 'finish signing in with your security key' };
+      if (v.session.state !== 'active') return { ok: false, reason: 'security-key-required', detail: 'finish signing in with your security key' };
       return { ok: true, caller: { via: 'cookie', user: v.user, session: v.session, principal: v.principal, auth: authContext(authFacts(v.session, now)), device: UNMANAGED_DEVICE } };
     } catch (err) {
       const reason = (err as { reason?: unknown }).reason;
-      if (typeof reason === 'string') return { ok: false, status: 401, reason: 'session-invalid', detail: 'the sign-in session is not valid; sign in again' };
+      if (typeof reason === 'string') return { ok: false, reason: 'session-invalid', detail: 'the sign-in session is not valid; sign in again' };
       throw err;
     }
   }
@@ -87,7 +87,7 @@ export function createCallerResolver(deps: CallerResolverDeps): CallerResolver {
       const presented = socket.getPeerX509Certificate();
       if (presented && !socket.authorized) {
         // A certificate we cannot verify (foreign CA, expired) is refused, never ignored.
-        return { ok: false, status: 403, reason: 'certificate-untrusted', detail: 'the client certificate is not from this broker or not valid now' };
+        return { ok: false, reason: 'certificate-untrusted', detail: 'the client certificate is not from this broker or not valid now' };
       }
       const token = presented ? undefined : readCookie(cookieHeader, SESSION_COOKIE);
       const hit = cache.get(socket);
@@ -99,7 +99,7 @@ export function createCallerResolver(deps: CallerResolverDeps): CallerResolver {
       let r: CallerResult;
       if (presented) r = await fromCertificate(presented, now);
       else if (token) r = await fromCookie(token, now);
-      else return { ok: false, status: 401, reason: 'credentials-required', detail: 'present a radgate client certificate, or sign in to radgate in this browser' };
+      else return { ok: false, reason: 'credentials-required', detail: 'present a radgate client certificate, or sign in to radgate in this browser' };
       if (r.ok) {
         const notAfter = Math.min(r.caller.session.expiresAt, presented ? Date.parse(presented.validTo) : Number.POSITIVE_INFINITY);
         cache.set(socket, { caller: r.caller, generation: gen, at: now, cookie: token, notAfter });

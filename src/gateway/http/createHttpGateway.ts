@@ -299,19 +299,14 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
       if (!res.writableFinished && rec.outcome === 'success') rec.outcome = 'failure';
       finish(rec, res.statusCode);
     });
-    const refuse = (p: GatewayProblem, outcome: RequestRecord['outcome'], headers?: Record<string, string>) => {
-      rec.outcome = outcome;
-      rec.reason = p.reason ?? p.code;
-      // Refusals never read a request body; close the connection rather than drain it.
-      if (req.method !== 'GET' && req.method !== 'HEAD') res.shouldKeepAlive = false;
-      sendProblem(res, p, headers);
-    };
+    const refuse = (p: GatewayProblem, outcome: RequestRecord['outcome'], headers?: Record<string, string>) => refuseRequest(req, res, rec, p, outcome, headers);
 
     const socket = req.socket as TLSSocket;
     const who = await callers.resolve(socket, req.headers.cookie);
     if (!who.ok) {
       if (who.id) Object.assign(rec, { userId: who.id.userId, serial: who.id.serial, deviceId: who.id.deviceId, sessionId: who.id.sessionId });
-      return refuse(gatewayProblem(who.status === 401 ? 403 : 403, who.reason, who.detail), 'deny');
+      // 403 for every missing or refused credential: there is no HTTP authentication scheme to offer (401 would need WWW-Authenticate).
+      return refuse(gatewayProblem(403, who.reason, who.detail), 'deny');
     }
     const caller = who.caller;
     Object.assign(rec, { userId: caller.user.id, via: caller.via, sessionId: caller.session.id, serial: caller.id?.serial, deviceId: caller.id?.deviceId });
@@ -353,12 +348,7 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
 
   async function proxy(rt: TargetRuntime, caller: Caller, parsed: DicomwebRequest, source: string | undefined, decision: Decision, req: IncomingMessage, res: ServerResponse, rec: RequestRecord): Promise<void> {
     const socket = req.socket as TLSSocket;
-    const refuse = (p: GatewayProblem) => {
-      rec.outcome = 'error';
-      rec.reason = p.reason ?? p.code;
-      if (req.method !== 'GET' && req.method !== 'HEAD') res.shouldKeepAlive = false;
-      sendProblem(res, p);
-    };
+    const refuse = (p: GatewayProblem) => refuseRequest(req, res, rec, p, 'error');
     const extra: Record<string, string> = {};
     if (rt.t.identityHeaders && rt.loopback) {
       extra['x-radgate-user'] = caller.user.id;
@@ -589,6 +579,14 @@ export async function createHttpGateway(o: HttpGatewayOptions): Promise<HttpGate
         for (const r of runtimes) r.agent.destroy();
       }),
   };
+}
+
+/** Answers with a problem and records why; refusals never read a request body, so the connection closes rather than drains it. */
+function refuseRequest(req: IncomingMessage, res: ServerResponse, rec: RequestRecord, p: GatewayProblem, outcome: RequestRecord['outcome'], headers?: Record<string, string>): void {
+  rec.outcome = outcome;
+  rec.reason = p.reason ?? p.code;
+  if (req.method !== 'GET' && req.method !== 'HEAD') res.shouldKeepAlive = false;
+  sendProblem(res, p, headers);
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
