@@ -1,7 +1,7 @@
 // Targets: protected upstreams declared in config (read-only here) or added by admins.
 // Removing a target ends every grant on it.
 import { z } from 'zod';
-import { targetConfigSchema, type TargetConfig } from '../config/accessSchema.js';
+import { targetConfigSchema, type TargetConfig } from '../config/index.js';
 import type { TargetRow } from '../store/index.js';
 import { AccessError } from './AccessError.js';
 import type { AccessDeps, Caller } from './accessDeps.js';

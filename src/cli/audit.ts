@@ -18,7 +18,7 @@ import {
 } from '../audit/index.js';
 import { toFhirAuditEvents } from '../audit/export/index.js';
 import type { Config } from '../config/index.js';
-import { parseDurationSeconds } from '../config/duration.js';
+import { parseDurationSeconds } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { action, cliConfig, CliExit, withStore, type GlobalOptions } from './context.js';
 

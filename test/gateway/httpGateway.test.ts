@@ -485,7 +485,9 @@ describeWithOrthanc('DICOMweb gateway in front of a real Orthanc', () => {
     // decisions share the first one's record; the engine counts the repeats).
     const first = mine.find((d) => d.coalesced === undefined)!;
     expect(first.decisionSeq).toEqual(expect.any(Number));
-    expect((mine.find((d) => d.coalesced !== undefined)!.decisionSeqs as number[]).every((q) => typeof q === 'number')).toBe(true);
+    const seqs = mine.find((d) => d.coalesced !== undefined)!.decisionSeqs as number[];
+    expect(seqs).toHaveLength(4);
+    expect(seqs.every((q) => typeof q === 'number')).toBe(true);
   });
 
   // ---- continuous evaluation --------------------------------------------------------
